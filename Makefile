@@ -1,0 +1,28 @@
+# Two entry points for a fresh machine with Python 3.11+ and make:
+#   make run   set up and produce the sample report (out/2024/312001/v1/report.docx)
+#   make test  set up and run the tests
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup run validate test clean
+
+$(BIN)/jixiao: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(BIN)/jixiao
+
+run: setup
+	$(BIN)/jixiao run --year 2024 --data data --out out
+
+validate: setup
+	$(BIN)/jixiao validate --year 2024 --data data
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf out .jixiao

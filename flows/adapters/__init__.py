@@ -1,0 +1,1 @@
+"""Adapters: each module wraps exactly one outside thing (files, GX, docxtpl, output folders)."""

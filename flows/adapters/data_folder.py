@@ -1,0 +1,81 @@
+"""Read a fiscal year's input folder: data/<year>/{ledger/<unit>/…, budget/…, profiles/<unit>.yaml}."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from flows.adapters.export_files import read_table
+from flows.domain.errors import InputError
+from flows.domain.ingest import YearInputs, parse_budget_tables, parse_ledger_tables
+from flows.domain.profile import DepartmentProfile, parse_profile
+from flows.domain.reference import Reference
+
+EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
+
+
+def _export_files(folder: Path) -> list[Path]:
+    # Office programs leave lock files (~$name.xlsx) and hidden files beside exports.
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith(("~$", "."))
+    )
+
+
+def year_folder(data_dir: Path, year: int) -> Path:
+    folder = data_dir / str(year)
+    if not folder.is_dir():
+        raise InputError(f"找不到 {year} 年度的数据目录", file=folder.as_posix())
+    return folder
+
+
+def read_profiles(folder: Path, data_dir: Path) -> dict[str, DepartmentProfile]:
+    profiles: dict[str, DepartmentProfile] = {}
+    for path in sorted((folder / "profiles").glob("*.y*ml")):
+        file = path.relative_to(data_dir).as_posix()
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            raise InputError(f"单位信息文件不是有效的 YAML：{error}", file=file) from None
+        profile = parse_profile(data, file)
+        profiles[profile.unit_code] = profile
+    return profiles
+
+
+def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Sequence[str] = ()) -> YearInputs:
+    """Read and parse all inputs of `year`; only `units` when given.
+
+    Raises:
+        InputError: a folder, file or column the run needs is missing or unreadable.
+    """
+    folder = year_folder(data_dir, year)
+    ledger_dir = folder / "ledger"
+    ledger_files = _export_files(ledger_dir) if ledger_dir.is_dir() else []
+    if not ledger_files:
+        raise InputError("没有找到账簿导出文件（应放在 ledger/<单位编码>/ 目录下）", file=ledger_dir.relative_to(data_dir).as_posix())
+    tables = []
+    for path in ledger_files:
+        # A file in ledger/<unit>/ belongs to that unit unless it carries a unit column.
+        relative = path.relative_to(ledger_dir)
+        folder_unit = relative.parts[0] if len(relative.parts) > 1 else ""
+        if units and folder_unit and folder_unit not in units:
+            continue
+        tables.append((read_table(path, data_dir), folder_unit))
+    ledger, ledger_accounting = parse_ledger_tables(tables, reference, year)
+
+    budget_files = _export_files(folder / "budget") if (folder / "budget").is_dir() else []
+    if not budget_files:
+        raise InputError("没有找到预算指标文件（应放在 budget/ 目录下）", file=f"{year}/budget")
+    single_unit = units[0] if len(units) == 1 else ""
+    budget, budget_accounting = parse_budget_tables([read_table(p, data_dir) for p in budget_files], reference, single_unit)
+
+    profiles = read_profiles(folder, data_dir)
+    if units:
+        ledger = ledger[ledger["unit_code"].isin(units)].reset_index(drop=True)
+        budget = budget[budget["unit_code"].isin(units)].reset_index(drop=True)
+    for unit in sorted(set(ledger["unit_code"]) | set(units)):
+        if unit not in profiles:
+            raise InputError(f"缺少单位 {unit} 的单位信息文件", file=f"{year}/profiles/{unit}.yaml")
+    return YearInputs(year, ledger, budget, profiles, ledger_accounting, budget_accounting)

@@ -1,0 +1,88 @@
+"""Read ledger and budget export files (CSV in UTF-8/GB18030, XLSX) into RawTables of strings."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+from flows.domain.errors import InputError
+from flows.domain.tables import RawTable
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def decode_text(data: bytes, file: str) -> str:
+    """Decode a CSV export: strict UTF-8 (BOM honoured) first, then GB18030.
+
+    GB18030 accepts almost any byte string, so it must come second or it would turn
+    UTF-8 files into mojibake.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError("文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）", file=file, row=line) from None
+
+
+def read_csv_table(data: bytes, file: str) -> RawTable:
+    """Parse CSV bytes; row numbers are the line numbers a spreadsheet shows."""
+    text = decode_text(data, file)
+    if "\x00" in text:
+        raise InputError("文件含有二进制内容，不是文本格式的 CSV", file=file)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = [(reader.line_num, cells) for cells in reader]
+    return RawTable(file=file, rows=rows)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Whole numbers in numeric cells come back as floats (12.0); keep them integral.
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def read_xlsx_table(data: bytes, file: str) -> RawTable:
+    """Read the first sheet of an XLSX workbook as strings (python-calamine: fast, read-only)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        values = sheet.to_python(skip_empty_area=False)
+    except Exception as error:  # calamine raises its own error types for broken zips
+        raise InputError(f"Excel 文件无法读取（文件可能已损坏或被截断）：{error}", file=file) from None
+    rows = [(index, [_cell_text(value) for value in cells]) for index, cells in enumerate(values, start=1)]
+    return RawTable(file=file, rows=rows)
+
+
+def read_table(path: Path, data_root: Path) -> RawTable:
+    """Read one export by its content, not its extension (a renamed file is still caught)."""
+    file = path.relative_to(data_root).as_posix() if path.is_relative_to(data_root) else path.name
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError("文件为空", file=file)
+    if data.startswith(_XLSX_MAGIC):
+        return read_xlsx_table(data, file)
+    if data.startswith(_XLS_MAGIC):
+        raise InputError("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入", file=file)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise InputError("扩展名是 Excel，但文件内容不是 Excel 工作簿", file=file)
+    return read_csv_table(data, file)

@@ -1,0 +1,63 @@
+"""Versioned, atomic output folders: out/<year>/<unit>/v<N>/ appear complete or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+_VERSION = re.compile(r"^v(\d+)$")
+
+
+def unit_folder(out_dir: Path, year: int, unit_code: str) -> Path:
+    return out_dir / str(year) / unit_code
+
+
+def versions(folder: Path) -> list[int]:
+    """Existing complete versions (temporary folders of interrupted runs are ignored)."""
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.iterdir() if p.is_dir() and (m := _VERSION.match(p.name)))
+
+
+def latest_manifest(folder: Path) -> dict | None:
+    numbers = versions(folder)
+    if not numbers:
+        return None
+    path = folder / f"v{numbers[-1]}" / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def publish_version(folder: Path, files: Mapping[str, bytes], manifest: dict) -> Path:
+    """Write `files` and manifest.json as the next version, atomically.
+
+    Everything is written into a temporary sibling folder and renamed into place, so a
+    crash leaves either the previous versions untouched or the new one complete.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        while True:
+            number = (versions(folder) or [0])[-1] + 1
+            manifest = {**manifest, "version": f"v{number}"}
+            (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            for path in staging.iterdir():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
+            target = folder / f"v{number}"
+            try:
+                # rename fails if another run took this number first; then take the next one.
+                os.rename(staging, target)
+                return target
+            except OSError:
+                if not target.exists():
+                    raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)

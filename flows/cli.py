@@ -1,0 +1,105 @@
+"""`jixiao` command line. Parses arguments, calls one flow, maps outcomes to exit codes.
+
+Exit codes:
+  0  every requested report was produced (or was already up to date); warnings allowed
+  1  anything else (an unexpected error; details in the log file)
+  2  unusable input or arguments (missing file or column, undecodable file)
+  3  at least one department blocked by a critical data-quality failure
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from flows.settings import configure_prefect_environment, log_file
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_BLOCKED = 0, 1, 2, 3
+
+
+class _ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as we document
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"参数错误：{message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _ChineseArgumentParser(prog="jixiao", description="部门整体支出绩效自评报告：账簿导出 → 数据质量校验 → 指标 → Word 报告")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_ChineseArgumentParser)
+    for name, help_text in (
+        ("run", "生成报告：读取账簿和指标，校验数据质量，计算指标，输出 out/<年度>/<单位编码>/v<N>/report.docx"),
+        ("validate", "只做数据质量校验，不生成报告"),
+    ):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("--year", type=int, default=2024, help="会计年度（默认 2024）")
+        command.add_argument("--data", default="data", help="数据目录，内含 <年度>/ledger、budget、profiles（默认 data）")
+        if name == "run":
+            command.add_argument("--out", default="out", help="输出目录（默认 out）")
+        command.add_argument("--unit", action="append", default=[], metavar="CODE", help="只处理这些单位编码（可重复）")
+    return parser
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _configure_console_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("  %(message)s"))
+    logger = logging.getLogger("jixiao")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_prefect_environment()
+    _configure_console_logging()
+    _say(f"jixiao {args.command}：{args.year} 年度，数据目录 {args.data}")
+    started = time.monotonic()
+    try:
+        # Imported here: Prefect reads its settings at import time (see flows.settings).
+        from flows.annual_report import annual_report, quality_gate
+        from flows.domain.errors import InputError
+
+        try:
+            if args.command == "run":
+                outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
+            else:
+                outcomes = quality_gate(year=args.year, data_dir=args.data, units=args.unit or None)
+        except InputError as error:
+            print(f"输入数据无法使用：{error}", file=sys.stderr)
+            return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("已中断；已有的报告版本未受影响。", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - the one place that turns any failure into exit 1
+        print(f"运行失败：{type(error).__name__}: {error}\n详细日志：{log_file()}", file=sys.stderr)
+        return EXIT_ERROR
+    return _report(outcomes, time.monotonic() - started)
+
+
+def _report(outcomes, seconds: float) -> int:
+    blocked = False
+    for outcome in outcomes:
+        if outcome.status == "produced":
+            _say(f"✓ {outcome.unit_code} {outcome.name}：已生成 {outcome.folder}/report.docx（及 manifest.json）")
+        elif outcome.status == "unchanged":
+            _say(f"= {outcome.unit_code} {outcome.name}：输入未变化，沿用 {outcome.folder}，未生成新版本")
+        elif outcome.status == "passed":
+            _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题）")
+        else:
+            blocked = True
+            print(f"✗ {outcome.unit_code} {outcome.name}：数据质量存在严重问题，未生成报告，原有版本保持不变", file=sys.stderr)
+            for line in outcome.details:
+                print(f"    {line}", file=sys.stderr)
+    _say(f"用时 {seconds:.1f} 秒")
+    return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

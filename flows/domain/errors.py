@@ -1,0 +1,30 @@
+"""Errors the domain raises. Messages are Chinese because users read them."""
+
+from __future__ import annotations
+
+
+class ReportError(Exception):
+    """Base class of every error a user can act on."""
+
+
+class InputError(ReportError):
+    """An input cannot be used at all (missing file or column, undecodable file): exit code 2."""
+
+    def __init__(self, message: str, *, file: str = "", row: int | None = None, column: str = "") -> None:
+        self.file = file
+        self.row = row
+        self.column = column
+        where = "，".join(
+            part
+            for part in (
+                f"文件 {file}" if file else "",
+                f"第 {row} 行" if row is not None else "",
+                f"列「{column}」" if column else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}：{message}" if where else message)
+
+
+class AmountError(ValueError):
+    """A text is not a valid amount in yuan."""

@@ -1,0 +1,230 @@
+"""Ledger exports → the canonical ledger (DESIGN §3). Pure: cells in, rows out.
+
+Amounts are integer fen, debit − credit, so 红字 (negative) entries net out as they do
+in the books. Every data row below the header ends up loaded, skipped (blank, subtotal,
+or an account outside 预算支出) or rejected with a reason: nothing disappears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from flows.domain.errors import AmountError
+from flows.domain.money import parse_yuan_to_fen
+from flows.domain.tables import MappedTable, split_code_name
+
+LEDGER_COLUMNS = (
+    "fiscal_year", "unit_code", "posting_date", "voucher_no", "line_no", "account_code",
+    "func_code", "econ_code", "expense_type", "project_code", "project_name", "fund_source",
+    "amount_fen", "summary", "source_file", "source_row",
+)
+EXPENSE_TYPES = ("basic_personnel", "basic_public", "project")
+
+# How canonical columns are named to users (messages, quality report).
+COLUMN_LABELS_ZH = {
+    "fiscal_year": "会计年度", "unit_code": "单位编码", "posting_date": "凭证日期", "voucher_no": "凭证号",
+    "line_no": "分录号", "account_code": "会计科目编码", "func_code": "支出功能分类", "econ_code": "部门支出经济分类",
+    "expense_type": "项目类别", "project_code": "预算项目编码", "project_name": "预算项目名称",
+    "fund_source": "资金性质", "amount_fen": "金额", "summary": "摘要", "source_type": "指标来源",
+}
+
+_COLUMN_LABELS = {
+    "posting_date": "凭证日期", "debit": "借方金额", "credit": "贷方金额", "line_no": "分录号",
+    "unit_code": "单位编码",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """A row that was not loaded, and why."""
+
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRules:
+    """The declared parts of config/export_formats.yaml that parsing needs."""
+
+    spending_accounts: tuple[str, ...]
+    project_categories: Mapping[str, str]
+    subtotal_markers: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ParsedRows:
+    """Result of parsing one or more tables: loaded rows (columnar), skipped and rejected rows."""
+
+    columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in LEDGER_COLUMNS})
+    skipped: list[RowIssue] = field(default_factory=list)
+    rejected: list[RowIssue] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def rows_loaded(self) -> int:
+        return len(self.columns["amount_fen"])
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$"), "ymd"),
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: 0?0:00(?::00)?)?$"), "ymd"),
+    (re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"), "ymd"),
+    (re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"), "ymd"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+)
+
+
+def parse_posting_date(text: str) -> dt.date:
+    """Parse a voucher date in the formats Chinese ledger software exports.
+
+    Raises:
+        ValueError: not a date in a known format, or not a real calendar date.
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    for pattern, _ in _DATE_PATTERNS:
+        match = pattern.match(cleaned)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+    raise ValueError(f"无法识别的日期：{text!r}")
+
+
+def normalise_voucher_no(voucher_type: str, voucher_no: str) -> str:
+    """One spelling per voucher: "记" + "0012" and "记-12" both become "记-12"."""
+    kind, sep, number = voucher_no.replace("－", "-").rpartition("-")
+    if not sep:
+        kind, number = voucher_type, voucher_no
+    kind = kind or voucher_type
+    number = unicodedata.normalize("NFKC", number).strip()
+    if number.isdigit():
+        number = str(int(number))
+    return f"{kind}-{number}" if kind else number
+
+
+def is_subtotal_row(cells: Sequence[str], markers: Sequence[str]) -> bool:
+    """A subtotal row names itself in its first non-empty cells (合计, 本月合计, …)."""
+    for cell in cells[:4]:
+        text = cell.strip().replace(" ", "").replace("\u3000", "")
+        if text and any(text.startswith(marker) or text.endswith(marker) for marker in markers):
+            return True
+    return False
+
+
+def parse_ledger_table(
+    table: MappedTable,
+    rules: LedgerRules,
+    fiscal_year: int,
+    default_unit: str,
+    into: ParsedRows,
+) -> None:
+    """Parse the data rows of one mapped ledger table into `into` (appending).
+
+    Args:
+        table: a ledger export with its header mapped to canonical columns.
+        rules: declared account scope, 项目类别 mapping and subtotal markers.
+        fiscal_year: the year being reported.
+        default_unit: unit code when the file has no unit column (taken from its folder).
+        into: the accumulator shared by all files of a run.
+    """
+    col = table.columns
+    line_counter: dict[str, int] = defaultdict(int)
+    out = into.columns
+
+    def cell(cells: Sequence[str], name: str) -> str:
+        index = col.get(name)
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index].strip()
+
+    for row_no, cells in table.rows:
+        into.rows_read += 1
+        if not any(c.strip() for c in cells):
+            into.skipped.append(RowIssue(table.file, row_no, "", "", "空行"))
+            continue
+        if is_subtotal_row(cells, rules.subtotal_markers):
+            into.skipped.append(RowIssue(table.file, row_no, "", cells[0] if cells else "", "合计/小计行，不是凭证分录"))
+            continue
+        account_code, _ = split_code_name(cell(cells, "account_code"))
+        if not account_code.startswith(rules.spending_accounts):
+            into.skipped.append(
+                RowIssue(table.file, row_no, "会计科目编码", cell(cells, "account_code"), "不是预算支出科目（7101/7201），不计入支出")
+            )
+            continue
+        try:
+            posting_date = parse_posting_date(cell(cells, "posting_date"))
+        except ValueError:
+            into.rejected.append(
+                RowIssue(table.file, row_no, _COLUMN_LABELS["posting_date"], cell(cells, "posting_date"), "日期无法识别或不是有效日期")
+            )
+            continue
+        amounts: dict[str, int] = {}
+        failed = False
+        for side in ("debit", "credit"):
+            try:
+                amounts[side] = parse_yuan_to_fen(cell(cells, side))
+            except AmountError as error:
+                into.rejected.append(RowIssue(table.file, row_no, _COLUMN_LABELS[side], cell(cells, side), str(error)))
+                failed = True
+                break
+        if failed:
+            continue
+        unit_code = cell(cells, "unit_code") or default_unit
+        unit_code = split_code_name(unit_code)[0] or unit_code
+        if not unit_code:
+            into.rejected.append(RowIssue(table.file, row_no, _COLUMN_LABELS["unit_code"], "", "无法确定所属单位"))
+            continue
+        voucher_type = cell(cells, "voucher_type")
+        voucher_no = cell(cells, "voucher_no")
+        voucher_key = normalise_voucher_no(voucher_type, voucher_no)
+        line_text = cell(cells, "line_no")
+        if line_text:
+            try:
+                line_no = int(float(unicodedata.normalize("NFKC", line_text)))
+            except ValueError:
+                into.rejected.append(RowIssue(table.file, row_no, _COLUMN_LABELS["line_no"], line_text, "分录号不是整数"))
+                continue
+        else:
+            # Exports without a line number list a voucher's lines in order.
+            line_counter[voucher_key] += 1
+            line_no = line_counter[voucher_key]
+        project_code, project_name_in_cell = split_code_name(cell(cells, "project_code"))
+        category_code, _ = split_code_name(cell(cells, "project_category"))
+        out["fiscal_year"].append(fiscal_year)
+        out["unit_code"].append(unit_code)
+        out["posting_date"].append(posting_date)
+        out["voucher_no"].append(voucher_key)
+        out["line_no"].append(line_no)
+        out["account_code"].append(account_code)
+        out["func_code"].append(split_code_name(cell(cells, "func_code"))[0])
+        out["econ_code"].append(split_code_name(cell(cells, "econ_code"))[0])
+        out["expense_type"].append(rules.project_categories.get(category_code, ""))
+        out["project_code"].append(project_code)
+        out["project_name"].append(cell(cells, "project_name") or project_name_in_cell)
+        out["fund_source"].append(split_code_name(cell(cells, "fund_source"))[0])
+        out["amount_fen"].append(amounts["debit"] - amounts["credit"])
+        out["summary"].append(cell(cells, "summary"))
+        out["source_file"].append(table.file)
+        out["source_row"].append(row_no)
+
+
+def ledger_frame(parsed: ParsedRows) -> pd.DataFrame:
+    """The loaded rows as a DataFrame with exact dtypes (int64 fen, datetime dates, str codes)."""
+    frame = pd.DataFrame(parsed.columns, columns=list(LEDGER_COLUMNS))
+    frame["posting_date"] = pd.to_datetime(frame["posting_date"])
+    for name in ("fiscal_year", "line_no", "amount_fen", "source_row"):
+        frame[name] = frame[name].astype("int64")
+    for name in LEDGER_COLUMNS:
+        if name not in ("fiscal_year", "line_no", "amount_fen", "source_row", "posting_date"):
+            frame[name] = frame[name].astype("str")
+    return frame
+

@@ -1,0 +1,140 @@
+"""Performance metrics of one department for one year, from its ledger and budget rows.
+
+Pure. All amounts are integer fen; ratios are exact Decimals, rounded only when printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from flows.domain.money import ratio
+from flows.domain.profile import DepartmentProfile
+from flows.domain.reference import Reference
+
+BASIC_TYPES = ("basic_personnel", "basic_public")
+
+
+@dataclass(frozen=True, slots=True)
+class AmountLine:
+    code: str
+    name: str
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectLine:
+    code: str
+    name: str
+    initial_fen: int
+    adjusted_fen: int
+    actual_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentMetrics:
+    """The figures a self-evaluation report prints, exact."""
+
+    unit_code: str
+    year: int
+    initial_budget_fen: int        # 年初预算数
+    adjusted_budget_fen: int       # 全年预算数 (年初 + 追加 − 调减 + 结转)
+    actual_fen: int                # 全年执行数
+    basic_fen: int                 # 基本支出
+    personnel_fen: int             # 人员经费 (基本支出中的 301 + 303)
+    public_fen: int                # 公用经费 (基本支出中的其余)
+    econ_classes: tuple[AmountLine, ...]   # spending by 经济分类 类, over all spending
+    projects: tuple[ProjectLine, ...]      # 财政拨款 projects (项目支出), budget order
+    named_projects_fen: int        # Σ 项目支出 on 财政拨款 funds
+    other_funds_fen: int           # 项目支出 on other funds (其它资金)
+    other_funds_names: tuple[str, ...]
+    sangong: tuple[AmountLine, ...]        # "三公" items on 财政拨款 funds
+    sangong_total_fen: int
+    staff_authorized: int
+    staff_in_post: int
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """预算执行率 = 全年执行数 ÷ 全年预算数."""
+        return ratio(self.actual_fen, self.adjusted_budget_fen)
+
+    @property
+    def adjustment_fen(self) -> int:
+        return self.adjusted_budget_fen - self.initial_budget_fen
+
+    @property
+    def adjustment_rate(self) -> Decimal | None:
+        """预算调整率 = (全年预算数 − 年初预算数) ÷ 年初预算数."""
+        return ratio(self.adjustment_fen, self.initial_budget_fen)
+
+    @property
+    def staff_control_rate(self) -> Decimal | None:
+        """在职人员控制率 = 在编人数 ÷ 编制数."""
+        return ratio(self.staff_in_post, self.staff_authorized)
+
+
+def _sum(frame: pd.DataFrame) -> int:
+    return int(frame["amount_fen"].sum())
+
+
+def compute_department_metrics(
+    ledger: pd.DataFrame, budget: pd.DataFrame, profile: DepartmentProfile, reference: Reference, year: int
+) -> DepartmentMetrics:
+    """Compute every figure of the report for one department.
+
+    Args:
+        ledger: the department's canonical ledger rows (7101/7201 lines, debit − credit in fen).
+        budget: the department's budget rows (reductions negative).
+    """
+    fiscal = ledger["fund_source"].isin(reference.codes.fiscal_fund_sources)
+    is_project = ledger["expense_type"] == "project"
+    basic = ledger[ledger["expense_type"].isin(BASIC_TYPES)]
+    econ_class = basic["econ_code"].str[:3]
+    personnel_fen = _sum(basic[econ_class.isin(reference.evaluation.personnel_classes)])
+
+    by_class = ledger.groupby(ledger["econ_code"].str[:3])["amount_fen"].sum()
+    names = {**reference.codes.economic_classes, **reference.evaluation.econ_classes}
+    econ_classes = tuple(AmountLine(code, names.get(code, ""), int(by_class[code])) for code in sorted(by_class.index))
+
+    named = ledger[is_project & fiscal]
+    other = ledger[is_project & ~fiscal]
+    return DepartmentMetrics(
+        unit_code=profile.unit_code,
+        year=year,
+        initial_budget_fen=_sum(budget[budget["source_type"] == "initial"]),
+        adjusted_budget_fen=_sum(budget),
+        actual_fen=_sum(ledger),
+        basic_fen=_sum(basic),
+        personnel_fen=personnel_fen,
+        public_fen=_sum(basic) - personnel_fen,
+        econ_classes=econ_classes,
+        projects=_project_lines(named, budget, reference),
+        named_projects_fen=_sum(named),
+        other_funds_fen=_sum(other),
+        other_funds_names=tuple(dict.fromkeys(other["project_name"])),
+        sangong=tuple(
+            AmountLine("+".join(item.econ_codes), item.name, _sum(ledger[fiscal & ledger["econ_code"].isin(item.econ_codes)]))
+            for item in reference.evaluation.sangong_items
+        ),
+        sangong_total_fen=_sum(ledger[fiscal & ledger["econ_code"].isin(
+            {code for item in reference.evaluation.sangong_items for code in item.econ_codes})]),
+        staff_authorized=profile.staffing.authorized_total,
+        staff_in_post=profile.staffing.in_post,
+    )
+
+
+def _project_lines(named: pd.DataFrame, budget: pd.DataFrame, reference: Reference) -> tuple[ProjectLine, ...]:
+    """One line per 财政拨款 project, in the budget file's order, then any unbudgeted ones."""
+    fiscal_budget = budget[(budget["expense_type"] == "project") & budget["fund_source"].isin(reference.codes.fiscal_fund_sources)]
+    actual = named.groupby("project_code")["amount_fen"].sum()
+    initial = fiscal_budget[fiscal_budget["source_type"] == "initial"].groupby("project_code")["amount_fen"].sum()
+    adjusted = fiscal_budget.groupby("project_code")["amount_fen"].sum()
+    names = dict(zip(fiscal_budget["project_code"], fiscal_budget["project_name"], strict=True))
+    names.update({c: n for c, n in zip(named["project_code"], named["project_name"], strict=True) if c not in names})
+    order = list(dict.fromkeys([*fiscal_budget["project_code"], *named["project_code"]]))
+    return tuple(
+        ProjectLine(code, names[code], int(initial.get(code, 0)), int(adjusted.get(code, 0)), int(actual.get(code, 0)))
+        for code in order
+    )

@@ -1,0 +1,86 @@
+"""Money. Amounts are integer fen inside; Decimal only at the edges; round half up only when printing."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flows.domain.errors import AmountError
+
+FEN_PER_YUAN = 100
+FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 fen
+
+_BLANK_AS_ZERO = {"", "-", "—", "－", "--"}
+
+
+def parse_yuan_to_fen(text: str | int | float | Decimal | None) -> int:
+    """Parse an amount in yuan as exported by ledger software into integer fen.
+
+    Accepts thousand separators ("20,323.21"), full-width digits, a leading minus or
+    parentheses for 红字 (negative) amounts, and blank/dash for zero. Rejects more than
+    two decimal places: a ledger never records fractions of a fen, so a third decimal
+    means the column is not what we think it is.
+
+    Raises:
+        AmountError: the text is not an amount.
+    """
+    if text is None:
+        return 0
+    if isinstance(text, bool):
+        raise AmountError(f"不是金额：{text!r}")
+    if isinstance(text, int):
+        return text * FEN_PER_YUAN
+    if isinstance(text, float):
+        # Spreadsheet cells hold binary floats; repr gives the shortest decimal that
+        # round-trips, which is what the user typed for any amount with two decimals.
+        text = repr(text)
+    raw = str(text)
+    cleaned = unicodedata.normalize("NFKC", raw).strip().replace(",", "").replace(" ", "")
+    if cleaned in _BLANK_AS_ZERO:
+        return 0
+    negative = False
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        negative, cleaned = True, cleaned[1:-1]
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise AmountError(f"不是有效金额：{raw!r}") from None
+    if not value.is_finite():
+        raise AmountError(f"不是有效金额：{raw!r}")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise AmountError(f"金额超过两位小数（分以下）：{raw!r}")
+    fen = int(value * FEN_PER_YUAN)
+    return -fen if negative else fen
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    """Exact yuan value of an amount in fen."""
+    return Decimal(fen) / FEN_PER_YUAN
+
+
+def format_wan(fen: int, places: int = 2) -> str:
+    """Format fen as 万元 with `places` decimals, rounded half up (the only rounding we do)."""
+    quantum = Decimal(1).scaleb(-places)
+    return str((Decimal(fen) / FEN_PER_WAN).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def wan_cents(fen: int) -> int:
+    """The printed 万元 value in hundredths (what `format_wan` prints, as an integer)."""
+    return int((Decimal(fen) / FEN_PER_WAN * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def format_percent(numerator: int, denominator: int, places: int = 2) -> str:
+    """Format a ratio as a percentage with `places` decimals, rounded half up; "—" when undefined."""
+    if denominator == 0:
+        return "—"
+    quantum = Decimal(1).scaleb(-places)
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{value}%"
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    """Exact ratio (no rounding), None when the denominator is zero."""
+    if denominator == 0:
+        return None
+    return Decimal(numerator) / Decimal(denominator)

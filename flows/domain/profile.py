@@ -1,0 +1,92 @@
+"""Department profile (YAML, validated): who the department is and what it says about its year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from flows.domain.errors import InputError
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Institution(_Model):
+    name: str
+    note: str = ""
+
+
+class Structure(_Model):
+    internal_offices: int = Field(ge=0)
+    subordinate_institutions: list[Institution] = []
+    affiliated_budget_units: list[str] = []
+
+
+class Staffing(_Model):
+    as_of: dt.date
+    authorized: dict[str, int]      # 编制 by kind
+    in_post: int = Field(ge=0)      # 在编人数
+
+    @property
+    def authorized_total(self) -> int:
+        return sum(self.authorized.values())
+
+
+class Section(_Model):
+    title: str
+    text: str
+
+
+class Performance(_Model):
+    intro: str
+    sections: list[Section] = []
+
+
+class Indicator(_Model):
+    level1: str
+    level2: str
+    name: str
+    unit: str
+    target: float
+    actual: float
+    direction: Literal["higher", "lower"] = "higher"
+
+
+class DepartmentProfile(_Model):
+    unit_code: str
+    name: str
+    short_name: str = ""
+    led_by: str = ""
+    report_date: dt.date
+    functions: str
+    structure: Structure
+    staffing: Staffing
+    performance: Performance
+    indicators: list[Indicator] = []
+    problems: list[str] = []
+    measures: list[Section] = []
+    other_notes: list[str] = []
+    warning_explanations: dict[str, str] = {}
+
+    @field_validator("unit_code", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
+def parse_profile(data: object, file: str) -> DepartmentProfile:
+    """Validate a profile mapping; errors name the file and the field in Chinese.
+
+    Raises:
+        InputError: the mapping is not a valid profile.
+    """
+    try:
+        return DepartmentProfile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        kind = {"missing": "缺少该字段", "extra_forbidden": "不认识的字段"}.get(first["type"], first["msg"])
+        raise InputError(f"单位信息文件字段「{field}」有误：{kind}（共 {error.error_count()} 处）", file=file, column=field) from None

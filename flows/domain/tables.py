@@ -1,0 +1,103 @@
+"""Raw tables as read from export files, and the declared header mapping applied to them.
+
+Pure: an adapter reads the bytes; this module only looks at cells (all strings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from flows.domain.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """Cells of one sheet or CSV file, as strings, with the row numbers a user sees."""
+
+    file: str                      # file name as shown to users (relative to the data folder)
+    rows: Sequence[tuple[int, Sequence[str]]]   # (1-based row number, cells)
+
+
+@dataclass(frozen=True, slots=True)
+class MappedTable:
+    """A table whose header row was found and mapped to canonical column names."""
+
+    file: str
+    header_row: int
+    columns: Mapping[str, int]     # canonical name -> cell index
+    rows: Sequence[tuple[int, Sequence[str]]]   # data rows below the header
+
+
+def normalise_header(text: str) -> str:
+    """Header cells vary in spacing and bracket width; compare them without either."""
+    return (
+        text.strip()
+        .replace(" ", "")
+        .replace("\u3000", "")
+        .replace("(", "（")
+        .replace(")", "）")
+        .replace("*", "")
+    )
+
+
+def map_headers(
+    table: RawTable,
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    search_rows: int,
+) -> MappedTable:
+    """Find the header row and map it to canonical columns by the declared aliases.
+
+    The header row is the first of the first `search_rows` rows that carries every
+    required column; exports often put a title or unit line above it.
+
+    Raises:
+        InputError: no row carries every required column, or a column is ambiguous.
+    """
+    if not table.rows:
+        raise InputError("文件为空，没有表头和数据", file=table.file)
+    lookup = {normalise_header(alias): name for name, names in aliases.items() for alias in names}
+    best_missing: list[str] | None = None
+    for row_no, cells in table.rows[:search_rows]:
+        columns: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            name = lookup.get(normalise_header(cell))
+            if name is None:
+                continue
+            if name in columns:
+                raise InputError(
+                    f"表头中有两列都对应「{name}」（{cells[columns[name]]} 与 {cell}），无法确定使用哪一列",
+                    file=table.file, row=row_no, column=cell,
+                )
+            columns[name] = index
+        missing = [name for name in required if name not in columns]
+        if not missing:
+            data = [(n, c) for n, c in table.rows if n > row_no]
+            return MappedTable(file=table.file, header_row=row_no, columns=columns, rows=data)
+        if best_missing is None or len(missing) < len(best_missing):
+            best_missing = missing
+    expected = "、".join(f"{name}（{' / '.join(aliases[name])}）" for name in best_missing or required)
+    raise InputError(f"缺少必需的列：{expected}", file=table.file, column=(best_missing or required)[0])
+
+
+def split_code_name(cell: str) -> tuple[str, str]:
+    """Split a cell that holds code and name together ("30201 办公费", "30201-办公费").
+
+    A cell with only a code returns an empty name; a cell with only a name returns it as
+    the name with an empty code.
+    """
+    text = cell.strip().replace("\u3000", " ")
+    if not text:
+        return "", ""
+    for separator in (" ", "-", "－", "|", "_"):
+        head, sep, tail = text.partition(separator)
+        if sep and head and _looks_like_code(head):
+            return head, tail.strip(" -－|_")
+    if _looks_like_code(text):
+        return text, ""
+    return "", text
+
+
+def _looks_like_code(text: str) -> bool:
+    return text.isascii() and text.replace(".", "").isalnum() and any(ch.isdigit() for ch in text)

@@ -1,0 +1,178 @@
+"""Thin Prefect tasks: one call each into adapters or domain code. Policy lives in the decorators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.adapters import docx_renderer, output_folder, project_files, quality_gx
+from flows.adapters.data_folder import read_year_inputs
+from flows.domain.fingerprint import combine_fingerprints, sha256_hex
+from flows.domain.ingest import YearInputs
+from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
+from flows.domain.money import format_percent, format_wan
+from flows.domain.quality import QualityVerdict, describe_failures
+from flows.domain.reconciliation import reconciliation_table
+from flows.domain.reference import Reference
+from flows.domain.report_context import build_report_context
+
+logger = logging.getLogger("jixiao")
+
+REJECTED_COLUMNS = ["file", "row", "column", "value", "reason"]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitOutcome:
+    """What happened to one department in a run."""
+
+    unit_code: str
+    name: str
+    status: str                      # produced | unchanged | blocked | passed
+    folder: str = ""
+    details: tuple[str, ...] = field(default_factory=tuple)
+
+
+# Inputs here are large frames and config objects: caching and result persistence are
+# off (NO_CACHE); reruns are decided by input fingerprints, not by Prefect's cache.
+@task(name="load-configuration", cache_policy=NO_CACHE)
+def load_configuration(year: int) -> Reference:
+    return project_files.load_reference(year)
+
+
+@task(name="ingest", cache_policy=NO_CACHE)
+def ingest(data_dir: Path, year: int, reference: Reference, units: list[str]) -> YearInputs:
+    inputs = read_year_inputs(data_dir, year, reference, units)
+    counts = inputs.ledger_accounting.summary()
+    logger.info(
+        "读取账簿 %d 个文件：%d 行，入账 %d 行，跳过 %d 行（合计行、非支出科目等），无法读取 %d 行",
+        len(inputs.ledger_accounting.files), counts["rows_read"], counts["rows_loaded"],
+        counts["rows_skipped"], counts["rows_rejected"],
+    )
+    return inputs
+
+
+def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    ledger = inputs.ledger[inputs.ledger["unit_code"] == unit]
+    budget = inputs.budget[inputs.budget["unit_code"] == unit]
+    files = sorted(set(ledger["source_file"]) | set(budget["source_file"]))
+    return ledger, budget, files
+
+
+@task(name="fingerprint", cache_policy=NO_CACHE)
+def fingerprint_unit(data_dir: Path, inputs: YearInputs, unit: str, template: Path) -> dict[str, str]:
+    """sha256 of everything that shapes this unit's report: its inputs, the rules, the template, the code."""
+    _, _, files = unit_frames(inputs, unit)
+    unit_files = [f for f in inputs.ledger_accounting.files if f"/ledger/{unit}/" in f]
+    parts = {f"input:{f}": sha256_hex((data_dir / f).read_bytes()) for f in sorted(set(files) | set(unit_files))}
+    parts[f"input:{inputs.year}/profiles/{unit}.yaml"] = sha256_hex(
+        (data_dir / str(inputs.year) / "profiles" / f"{unit}.yaml").read_bytes()
+    )
+    parts.update(project_files.project_fingerprints(template))
+    return {"fingerprint": combine_fingerprints(parts), **parts}
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: DepartmentMetrics) -> QualityVerdict:
+    ledger, budget, files = unit_frames(inputs, unit)
+    unit_files = set(files) | {f for f in inputs.ledger_accounting.files if f"/ledger/{unit}/" in f}
+    rejected = inputs.ledger_accounting.for_files(sorted(unit_files)).rejected
+    rejected += inputs.budget_accounting.rejected
+    rejected_frame = pd.DataFrame([(r.file, r.row, r.column, r.value, r.reason) for r in rejected], columns=REJECTED_COLUMNS)
+    rejected_frame = rejected_frame.astype({"file": "str", "column": "str", "value": "str", "reason": "str"})
+    year = inputs.year
+    results = quality_gx.run_suites(
+        project_files.project_root() / "expectations",
+        {
+            "ledger": ledger.reset_index(drop=True),
+            "budget": budget.reset_index(drop=True),
+            "reconciliation": reconciliation_table(metrics),
+            "rejected_rows": rejected_frame,
+        },
+        {
+            "econ_codes": sorted(reference.codes.economic),
+            "func_codes": sorted(reference.codes.functional),
+            "fund_sources": sorted(reference.codes.fund_sources),
+            "year_start": pd.Timestamp(dt.datetime(year, 1, 1)),
+            "year_end": pd.Timestamp(dt.datetime(year, 12, 31, 23, 59, 59)),
+        },
+    )
+    verdict = QualityVerdict(unit, tuple(results))
+    s = verdict.summary()
+    logger.info("数据质量校验 %s：%d 条规则，通过 %d，严重问题 %d，警告 %d", unit, s["rules"], s["passed"], s["critical_failed"], s["warnings"])
+    return verdict
+
+
+@task(name="evaluate", cache_policy=NO_CACHE)
+def evaluate(inputs: YearInputs, unit: str, reference: Reference) -> DepartmentMetrics:
+    ledger, budget, _ = unit_frames(inputs, unit)
+    return compute_department_metrics(ledger, budget, inputs.profiles[unit], reference, inputs.year)
+
+
+@task(name="render", cache_policy=NO_CACHE)
+def render(metrics: DepartmentMetrics, inputs: YearInputs, verdict: QualityVerdict, reference: Reference, template: Path) -> bytes:
+    context = build_report_context(metrics, inputs.profiles[metrics.unit_code], verdict, reference)
+    return docx_renderer.render_docx(template, context)
+
+
+def printed_figures(m: DepartmentMetrics) -> dict[str, dict[str, object]]:
+    """Key figures as exact fen and as printed, for the manifest (and later revision notes)."""
+    figures: dict[str, dict[str, object]] = {}
+
+    def money(name: str, fen: int) -> None:
+        figures[name] = {"fen": fen, "printed": format_wan(fen)}
+
+    money("年初预算数", m.initial_budget_fen)
+    money("全年预算数", m.adjusted_budget_fen)
+    money("全年执行数", m.actual_fen)
+    money("基本支出", m.basic_fen)
+    money("人员经费", m.personnel_fen)
+    money("公用经费", m.public_fen)
+    money("项目支出", m.named_projects_fen)
+    money("其它资金", m.other_funds_fen)
+    money("三公经费", m.sangong_total_fen)
+    for line in m.econ_classes:
+        money(f"经济分类:{line.code} {line.name}", line.amount_fen)
+    for line in m.sangong:
+        money(f"三公:{line.name}", line.amount_fen)
+    for p in m.projects:
+        money(f"项目:{p.name}", p.actual_fen)
+    figures["预算执行率"] = {"printed": format_percent(m.actual_fen, m.adjusted_budget_fen)}
+    figures["预算调整率"] = {"printed": format_percent(m.adjustment_fen, m.initial_budget_fen)}
+    figures["在职人员控制率"] = {"printed": format_percent(m.staff_in_post, m.staff_authorized)}
+    return figures
+
+
+@task(name="deliver", cache_policy=NO_CACHE)
+def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, verdict: QualityVerdict,
+            fingerprint: dict[str, str], docx: bytes) -> Path:
+    unit = metrics.unit_code
+    _, _, files = unit_frames(inputs, unit)
+    manifest = {
+        "unit_code": unit,
+        "unit_name": inputs.profiles[unit].name,
+        "fiscal_year": inputs.year,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "fingerprint": fingerprint["fingerprint"],
+        "inputs": {k: v for k, v in fingerprint.items() if k != "fingerprint"},
+        "row_accounting": {
+            "ledger": inputs.ledger_accounting.for_files(files).summary(),
+            "budget": inputs.budget_accounting.summary(),
+        },
+        "quality": {
+            **verdict.summary(),
+            "warnings": [{"rule_id": r.rule_id, "message": r.message, "count": r.failing_count} for r in verdict.warnings],
+        },
+        "figures": printed_figures(metrics),
+        "files": {"report.docx": sha256_hex(docx)},
+    }
+    return output_folder.publish_version(output_folder.unit_folder(out_dir, inputs.year, unit), {"report.docx": docx}, manifest)
+
+
+def blocked_details(verdict: QualityVerdict) -> tuple[str, ...]:
+    return tuple(describe_failures(verdict.critical_failures))
