@@ -1,0 +1,88 @@
+"""Shared fixtures: the project's paths, the sample inputs, a CLI runner, a LibreOffice reader."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_UNIT = "312001"
+
+
+@pytest.fixture(scope="session")
+def reference():
+    from flows.adapters.project_files import load_reference
+
+    return load_reference(2024)
+
+
+@pytest.fixture(scope="session")
+def sample_inputs(reference):
+    from flows.adapters.data_folder import read_year_inputs
+
+    return read_year_inputs(ROOT / "data", 2024, reference)
+
+
+@pytest.fixture(scope="session")
+def state_dir(tmp_path_factory) -> Path:
+    """One Prefect state folder for every CLI run of the session (migrations run once)."""
+    return tmp_path_factory.mktemp("jixiao-state")
+
+
+@pytest.fixture()
+def data_copy(tmp_path) -> Path:
+    """A private copy of data/ that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target, ignore=shutil.ignore_patterns("*.py"))
+    return target
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture()
+def run_cli(state_dir, tmp_path):
+    """Run `jixiao …` as a user would: a separate process, exit code and output captured."""
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        env = {**os.environ, "JIXIAO_STATE_DIR": str(state_dir), "PYTHONWARNINGS": "ignore"}
+        env.pop("PREFECT_API_URL", None)
+        completed = subprocess.run(
+            [sys.executable, "-m", "flows", *args], cwd=cwd or ROOT, env=env,
+            capture_output=True, text=True, timeout=600,
+        )
+        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
+
+
+def docx_text_via_libreoffice(docx: Path) -> str:
+    """Open the .docx in LibreOffice (headless) and return the text it reads."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("LibreOffice (soffice) is required: install libreoffice-writer-nogui (see .ci/run)")
+    with tempfile.TemporaryDirectory() as work:
+        profile = Path(work) / "profile"
+        completed = subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "txt:Text (encoded):UTF8",
+             "--outdir", work, str(docx)],
+            capture_output=True, text=True, timeout=240,
+        )
+        out = Path(work) / (docx.stem + ".txt")
+        assert out.exists(), f"LibreOffice could not open {docx.name}: {completed.stderr}"
+        return out.read_text(encoding="utf-8-sig")

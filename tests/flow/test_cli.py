@@ -1,0 +1,110 @@
+"""`jixiao` end to end, as a user runs it: real Prefect engine, real GX, real .docx read by LibreOffice."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_UNIT, docx_text_via_libreoffice
+from tests.integration.test_sample_figures import PROJECTS, PUBLISHED
+
+pytestmark = pytest.mark.slow
+
+HEADINGS = ["一、部门（单位）基本情况", "二、一般公共预算支出情况", "三、部门整体支出绩效情况",
+            "四、存在的问题及原因分析", "五、下一步改进措施", "六、其他需要说明的情况"]
+CSV = f"2024/ledger/{SAMPLE_UNIT}/2024年1-6月记账凭证.csv"
+
+
+def _edit_csv(data: Path, old: str, new: str, count: int = 1) -> None:
+    path = data / CSV
+    text = path.read_bytes().decode("gb18030")
+    assert old in text
+    path.write_bytes(text.replace(old, new, count).encode("gb18030"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("run", "--year", "2024", "--data", str(data_copy), "--out", str(out))
+    assert result.code == 0, result.output
+    report = out / "2024" / SAMPLE_UNIT / "v1" / "report.docx"
+    assert f"{report.parent}/report.docx" in result.stdout
+    assert "Traceback" not in result.output and "telemetry" not in result.output.lower()
+
+    text = docx_text_via_libreoffice(report)
+    for heading in HEADINGS:
+        assert heading in text
+    for figure in PUBLISHED.values():
+        assert f"{figure}万元" in text or f"\t{figure}" in text or figure in text.split(), figure
+    for name, amount in PROJECTS:
+        assert name in text and amount in text
+    assert "79.17%" in text and "99.61%" in text and "56.30%" in text
+    assert "尾差" in text, "the rounding difference is stated, not hidden"
+    assert "预算调整幅度较大" in text, "the large adjustment is drafted as a finding"
+
+    manifest = json.loads((report.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == "v1" and manifest["files"]["report.docx"] == _sha(report)
+    assert manifest["figures"]["全年执行数"] == {"fen": 648310383, "printed": "648.31"}
+    rows = manifest["row_accounting"]["ledger"]
+    assert rows["rows_read"] == rows["rows_loaded"] + rows["rows_skipped"] + rows["rows_rejected"]
+
+    # Unknown economic code: blocked with rule, file and row; v1 stays as it was, no v2.
+    before = _sha(report)
+    _edit_csv(data_copy, ",30201,办公费", ",30298,办公费")
+    blocked = run_cli("run", "--data", str(data_copy), "--out", str(out))
+    assert blocked.code == 3, blocked.output
+    assert "LED-003" in blocked.stderr and "2024年1-6月记账凭证.csv" in blocked.stderr and "第 " in blocked.stderr
+    assert "Traceback" not in blocked.output
+    assert sorted(p.name for p in (out / "2024" / SAMPLE_UNIT).iterdir()) == ["v1"]
+    assert _sha(report) == before
+
+
+def test_rerun_without_changes_makes_no_new_version_and_a_change_does(run_cli, data_copy, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("run", "--data", str(data_copy), "--out", str(out)).code == 0
+    again = run_cli("run", "--data", str(data_copy), "--out", str(out))
+    assert again.code == 0 and "未生成新版本" in again.stdout
+    unit = out / "2024" / SAMPLE_UNIT
+    assert [p.name for p in unit.iterdir()] == ["v1"]
+    v1 = _sha(unit / "v1" / "report.docx")
+
+    _edit_csv(data_copy, "发放1月基本工资", "发放1月基本工资（更正）")
+    changed = run_cli("run", "--data", str(data_copy), "--out", str(out))
+    assert changed.code == 0, changed.output
+    assert sorted(p.name for p in unit.iterdir()) == ["v1", "v2"]
+    assert _sha(unit / "v1" / "report.docx") == v1
+
+
+def test_validate_only_checks(run_cli, data_copy, tmp_path):
+    result = run_cli("validate", "--data", str(data_copy), cwd=tmp_path)
+    assert result.code == 0, result.output
+    assert "校验通过" in result.stdout and not (tmp_path / "out").exists()
+
+
+def test_missing_column_is_exit_2_naming_file_and_column(run_cli, data_copy, tmp_path):
+    _edit_csv(data_copy, "借方金额,", "借方发生额,")
+    result = run_cli("run", "--data", str(data_copy), "--out", str(tmp_path / "out"))
+    assert result.code == 2, result.output
+    assert "2024年1-6月记账凭证.csv" in result.stderr and "借方金额" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_undecodable_file_is_exit_2(run_cli, data_copy, tmp_path):
+    (data_copy / CSV).write_bytes(b"\x81\x30\xff\xfe\x00garbage" * 20)
+    result = run_cli("run", "--data", str(data_copy), "--out", str(tmp_path / "out"))
+    assert result.code == 2, result.output
+    assert "2024年1-6月记账凭证.csv" in result.stderr and "Traceback" not in result.output
+
+
+def test_bad_arguments_are_exit_2(run_cli):
+    result = run_cli("run", "--year", "二〇二四")
+    assert result.code == 2 and "参数错误" in result.stderr
+
+
+def test_unknown_unit_is_exit_2(run_cli, data_copy, tmp_path):
+    result = run_cli("run", "--data", str(data_copy), "--out", str(tmp_path / "out"), "--unit", "999999")
+    assert result.code == 2 and "999999" in result.stderr

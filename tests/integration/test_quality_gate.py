@@ -1,0 +1,117 @@
+"""The real GX suites of expectations/ on the sample data, and on deliberately broken copies."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows.adapters.quality_gx import run_suites
+from flows.domain.ledger import LEDGER_COLUMNS
+from flows.domain.metrics import compute_department_metrics
+from flows.domain.quality import QualityVerdict, describe_failures
+from flows.domain.reconciliation import reconciliation_table
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPECTATIONS = ROOT / "expectations"
+UNIT = "312001"
+
+
+def _validate(ledger, budget, reference, profile, rejected=None, metrics=None):
+    metrics = metrics or compute_department_metrics(ledger, budget, profile, reference, 2024)
+    rejected = rejected if rejected is not None else pd.DataFrame(columns=["file", "row", "column", "value", "reason"])
+    results = run_suites(
+        EXPECTATIONS,
+        {"ledger": ledger.reset_index(drop=True), "budget": budget, "reconciliation": reconciliation_table(metrics),
+         "rejected_rows": rejected},
+        {"econ_codes": sorted(reference.codes.economic), "func_codes": sorted(reference.codes.functional),
+         "fund_sources": sorted(reference.codes.fund_sources), "year_start": pd.Timestamp(2024, 1, 1),
+         "year_end": pd.Timestamp(2024, 12, 31, 23, 59, 59)},
+    )
+    return QualityVerdict(UNIT, tuple(results))
+
+
+@pytest.fixture()
+def sample(sample_inputs):
+    return sample_inputs.ledger.copy(), sample_inputs.budget.copy(), sample_inputs.profiles[UNIT]
+
+
+def test_every_rule_has_id_severity_category_and_message():
+    ids = []
+    for path in EXPECTATIONS.glob("*.json"):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        assert suite["meta"]["dataset"] in {"ledger", "budget", "reconciliation", "rejected_rows"}
+        for expectation in suite["expectations"]:
+            meta = expectation["meta"]
+            assert expectation["severity"] in {"critical", "warning", "info"}
+            assert meta["rule_id"] and meta["category"] and meta["message_zh"]
+            ids.append(meta["rule_id"])
+    assert len(ids) == len(set(ids)), "rule IDs are unique"
+
+
+def test_ledger_suite_columns_are_the_canonical_columns():
+    suite = json.loads((EXPECTATIONS / "ledger_rows.json").read_text(encoding="utf-8"))
+    referenced = {e["kwargs"]["column"] for e in suite["expectations"] if "column" in e["kwargs"]}
+    assert referenced <= set(LEDGER_COLUMNS)
+    [columns_rule] = [e for e in suite["expectations"] if e["type"] == "expect_table_columns_to_match_set"]
+    assert columns_rule["kwargs"]["column_set"] == list(LEDGER_COLUMNS)
+
+
+def test_sample_passes_every_rule(sample, reference):
+    verdict = _validate(*sample[:2], reference, sample[2])
+    assert not verdict.blocked, describe_failures(verdict.critical_failures)
+    assert verdict.summary()["rules"] >= 20 and not verdict.warnings
+
+
+def _failed(verdict):
+    return {r.rule_id for r in verdict.results if not r.success}
+
+
+def test_unknown_economic_code_is_critical_and_located(sample, reference):
+    ledger, budget, profile = sample
+    ledger.loc[10, "econ_code"] = "30298"
+    verdict = _validate(ledger, budget, reference, profile)
+    assert verdict.blocked and _failed(verdict) == {"LED-003"}
+    [violation] = next(r for r in verdict.results if r.rule_id == "LED-003").violations
+    assert (violation.file, violation.row, violation.value) == (ledger.loc[10, "source_file"], ledger.loc[10, "source_row"], "30298")
+    assert "部门支出经济分类" in "\n".join(describe_failures(verdict.critical_failures))
+
+
+def test_date_outside_the_fiscal_year(sample, reference):
+    ledger, budget, profile = sample
+    ledger.loc[3, "posting_date"] = pd.Timestamp(dt.datetime(2025, 1, 2))
+    assert _failed(_validate(ledger, budget, reference, profile)) == {"LED-007"}
+
+
+def test_duplicate_voucher_line(sample, reference):
+    ledger, budget, profile = sample
+    duplicated = pd.concat([ledger, ledger.iloc[[5]]], ignore_index=True)
+    assert "LED-008" in _failed(_validate(duplicated, budget, reference, profile))
+
+
+def test_totals_that_do_not_reconcile_are_critical(sample, reference):
+    ledger, budget, profile = sample
+    metrics = compute_department_metrics(ledger, budget, profile, reference, 2024)
+    broken = metrics.__class__(**{**{f: getattr(metrics, f) for f in metrics.__dataclass_fields__}, "basic_fen": metrics.basic_fen + 1})
+    verdict = _validate(ledger, budget, reference, profile, metrics=broken)
+    assert {"REC-002", "REC-004"} <= _failed(verdict)
+    rec = next(r for r in verdict.results if r.rule_id == "REC-002")
+    assert rec.violations[0].difference in {"-1", "1"}
+
+
+def test_rejected_rows_block_with_their_reasons(sample, reference):
+    ledger, budget, profile = sample
+    rejected = pd.DataFrame([("2024/ledger/x.csv", 7, "借方金额", "12.345", "金额超过两位小数")],
+                            columns=["file", "row", "column", "value", "reason"])
+    verdict = _validate(ledger, budget, reference, profile, rejected=rejected)
+    assert _failed(verdict) == {"ING-001"}
+    [violation] = verdict.critical_failures[0].violations
+    assert (violation.file, violation.row, violation.column) == ("2024/ledger/x.csv", 7, "借方金额")
+
+
+def test_empty_summary_is_only_a_warning(sample, reference):
+    ledger, budget, profile = sample
+    ledger.loc[0, "summary"] = ""
+    verdict = _validate(ledger, budget, reference, profile)
+    assert not verdict.blocked and [w.rule_id for w in verdict.warnings] == ["LED-010"]

@@ -1,0 +1,76 @@
+"""Money parsing and printing: integer fen inside, half-up rounding only when printing."""
+
+from decimal import Decimal
+
+import pytest
+
+from flows.domain.errors import AmountError
+from flows.domain.money import format_percent, format_wan, parse_yuan_to_fen, wan_cents
+
+
+@pytest.mark.parametrize(
+    ("text", "fen"),
+    [
+        ("1234.50", 123450),
+        ("20,323.21", 2032321),        # thousand separators
+        ("1,000,000", 100000000),
+        ("-1,234.50", -123450),        # 红字 as a minus sign
+        ("(1,234.50)", -123450),       # 红字 in parentheses
+        ("１２３．４５", 12345),          # full-width digits and point
+        ("１，２３４.５", 123450),         # full-width comma
+        (" 7.1 ", 710),
+        ("", 0),
+        ("—", 0),                      # dash for zero
+        (None, 0),
+        (1234.5, 123450),              # numeric spreadsheet cell
+        (0.1 + 0.2, None),             # float noise must not become fen silently
+        (12, 1200),
+    ],
+)
+def test_parse_yuan_to_fen(text, fen):
+    if fen is None:
+        with pytest.raises(AmountError):
+            parse_yuan_to_fen(text)
+    else:
+        assert parse_yuan_to_fen(text) == fen
+
+
+@pytest.mark.parametrize("text", ["12.345", "1.001", "abc", "12,3a", "NaN", "Infinity", "1e5x"])
+def test_parse_rejects_what_is_not_an_amount(text):
+    with pytest.raises(AmountError):
+        parse_yuan_to_fen(text)
+
+
+def test_three_decimals_message_names_the_value():
+    with pytest.raises(AmountError, match="12.345"):
+        parse_yuan_to_fen("12.345")
+
+
+@pytest.mark.parametrize(
+    ("fen", "printed"),
+    [
+        (648_310_383, "648.31"),
+        (284_805_000, "284.81"),   # exactly .5 of the last place: half up, not to even
+        (284_815_000, "284.82"),
+        (22_095_000, "22.10"),
+        (22_085_000, "22.09"),     # .5 with an even neighbour: half-even would print 22.08
+        (22_084_999, "22.08"),
+        (-5_000, "-0.01"),         # a negative half rounds away from zero
+        (0, "0.00"),
+    ],
+)
+def test_format_wan_rounds_half_up(fen, printed):
+    assert format_wan(fen) == printed
+
+
+def test_wan_cents_matches_the_printed_value():
+    for fen in (648_310_383, 22_095_000, 22_085_000, 1):
+        assert Decimal(wan_cents(fen)) / 100 == Decimal(format_wan(fen))
+
+
+@pytest.mark.parametrize(
+    ("num", "den", "printed"),
+    [(19, 24, "79.17%"), (1, 8, "12.50%"), (1, 200000, "0.00%"), (1, 40000, "0.00%"), (1, 0, "—"), (125, 100000, "0.13%")],
+)
+def test_format_percent(num, den, printed):
+    assert format_percent(num, den) == printed
