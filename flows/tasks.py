@@ -58,9 +58,15 @@ def ingest(data_dir: Path, year: int, reference: Reference, units: list[str]) ->
 
 
 def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The unit's ledger and budget rows, and every export file that concerns it.
+
+    Files are those its rows came from plus everything in its ledger folder, so a file
+    whose rows were all skipped or rejected still counts as the unit's input.
+    """
     ledger = inputs.ledger[inputs.ledger["unit_code"] == unit]
     budget = inputs.budget[inputs.budget["unit_code"] == unit]
-    files = sorted(set(ledger["source_file"]) | set(budget["source_file"]))
+    in_folder = {f for f in inputs.ledger_accounting.files if f"/ledger/{unit}/" in f}
+    files = sorted(set(ledger["source_file"]) | set(budget["source_file"]) | in_folder)
     return ledger, budget, files
 
 
@@ -68,11 +74,9 @@ def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFra
 def fingerprint_unit(data_dir: Path, inputs: YearInputs, unit: str, template: Path) -> dict[str, str]:
     """sha256 of everything that shapes this unit's report: its inputs, the rules, the template, the code."""
     _, _, files = unit_frames(inputs, unit)
-    unit_files = [f for f in inputs.ledger_accounting.files if f"/ledger/{unit}/" in f]
-    parts = {f"input:{f}": sha256_hex((data_dir / f).read_bytes()) for f in sorted(set(files) | set(unit_files))}
-    parts[f"input:{inputs.year}/profiles/{unit}.yaml"] = sha256_hex(
-        (data_dir / str(inputs.year) / "profiles" / f"{unit}.yaml").read_bytes()
-    )
+    parts = {f"input:{f}": sha256_hex((data_dir / f).read_bytes()) for f in files}
+    profile_file = inputs.profile_files[unit]
+    parts[f"input:{profile_file}"] = sha256_hex((data_dir / profile_file).read_bytes())
     parts.update(project_files.project_fingerprints(template))
     return {"fingerprint": combine_fingerprints(parts), **parts}
 
@@ -80,8 +84,7 @@ def fingerprint_unit(data_dir: Path, inputs: YearInputs, unit: str, template: Pa
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: DepartmentMetrics) -> QualityVerdict:
     ledger, budget, files = unit_frames(inputs, unit)
-    unit_files = set(files) | {f for f in inputs.ledger_accounting.files if f"/ledger/{unit}/" in f}
-    rejected = inputs.ledger_accounting.for_files(sorted(unit_files)).rejected
+    rejected = inputs.ledger_accounting.for_files(files).rejected
     rejected += inputs.budget_accounting.rejected
     rejected_frame = pd.DataFrame([(r.file, r.row, r.column, r.value, r.reason) for r in rejected], columns=REJECTED_COLUMNS)
     rejected_frame = rejected_frame.astype({"file": "str", "column": "str", "value": "str", "reason": "str"})

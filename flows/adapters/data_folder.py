@@ -31,8 +31,10 @@ def year_folder(data_dir: Path, year: int) -> Path:
     return folder
 
 
-def read_profiles(folder: Path, data_dir: Path) -> dict[str, DepartmentProfile]:
+def read_profiles(folder: Path, data_dir: Path) -> tuple[dict[str, DepartmentProfile], dict[str, str]]:
+    """Profiles by unit code, and the file each came from."""
     profiles: dict[str, DepartmentProfile] = {}
+    files: dict[str, str] = {}
     for path in sorted((folder / "profiles").glob("*.y*ml")):
         file = path.relative_to(data_dir).as_posix()
         try:
@@ -40,8 +42,11 @@ def read_profiles(folder: Path, data_dir: Path) -> dict[str, DepartmentProfile]:
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             raise InputError(f"单位信息文件不是有效的 YAML：{error}", file=file) from None
         profile = parse_profile(data, file)
+        if profile.unit_code in profiles:
+            raise InputError(f"单位 {profile.unit_code} 有两个单位信息文件（另一个是 {files[profile.unit_code]}）", file=file)
         profiles[profile.unit_code] = profile
-    return profiles
+        files[profile.unit_code] = file
+    return profiles, files
 
 
 def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Sequence[str] = ()) -> YearInputs:
@@ -71,11 +76,11 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
     single_unit = units[0] if len(units) == 1 else ""
     budget, budget_accounting = parse_budget_tables([read_table(p, data_dir) for p in budget_files], reference, single_unit)
 
-    profiles = read_profiles(folder, data_dir)
+    profiles, profile_files = read_profiles(folder, data_dir)
     if units:
         ledger = ledger[ledger["unit_code"].isin(units)].reset_index(drop=True)
         budget = budget[budget["unit_code"].isin(units)].reset_index(drop=True)
     for unit in sorted(set(ledger["unit_code"]) | set(units)):
         if unit not in profiles:
             raise InputError(f"缺少单位 {unit} 的单位信息文件", file=f"{year}/profiles/{unit}.yaml")
-    return YearInputs(year, ledger, budget, profiles, ledger_accounting, budget_accounting)
+    return YearInputs(year, ledger, budget, profiles, profile_files, ledger_accounting, budget_accounting)

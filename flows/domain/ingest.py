@@ -54,6 +54,7 @@ class YearInputs:
     ledger: pd.DataFrame
     budget: pd.DataFrame
     profiles: Mapping[str, DepartmentProfile]
+    profile_files: Mapping[str, str]     # unit code -> profile file (relative to the data folder)
     ledger_accounting: RowAccounting
     budget_accounting: RowAccounting
 
