@@ -16,6 +16,7 @@ from flows.tasks import (
     fingerprint_unit,
     ingest,
     load_configuration,
+    record_check,
     render,
     validate,
 )
@@ -50,28 +51,33 @@ def annual_report(
             outcomes.append(UnitOutcome(unit, name, "unchanged", str(unit_folder(Path(out_dir), year, unit) / previous["version"])))
             continue
         metrics = evaluate(inputs, unit, reference)
-        verdict = validate(inputs, unit, reference, metrics)
-        if verdict.blocked:
-            outcomes.append(UnitOutcome(unit, name, "blocked", details=blocked_details(verdict)))
+        check = validate(inputs, unit, reference, metrics)
+        if check.verdict.blocked:
+            folder = record_check(Path(out_dir), inputs, unit, check)
+            outcomes.append(UnitOutcome(unit, name, "blocked", str(folder), blocked_details(check.verdict)))
             continue
-        docx = render(metrics, inputs, verdict, reference, template)
-        folder = deliver(Path(out_dir), metrics, inputs, verdict, fingerprint, docx)
+        docx = render(metrics, inputs, check, reference, template)
+        folder = deliver(Path(out_dir), metrics, inputs, check, fingerprint, docx)
         outcomes.append(UnitOutcome(unit, name, "produced", str(folder)))
     return outcomes
 
 
 @flow(name="quality-gate")
-def quality_gate(year: int = 2024, data_dir: str = "data", units: list[str] | None = None) -> list[UnitOutcome]:
-    """Run only the data-quality gate for each department of `year`; writes nothing."""
+def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out", units: list[str] | None = None) -> list[UnitOutcome]:
+    """Run only the data-quality gate for each department of `year`.
+
+    Writes the quality report to out/<year>/<unit>/checks/<run>/; never a report version.
+    """
     reference = load_configuration(year)
     inputs = ingest(Path(data_dir), year, reference, list(units or []))
     outcomes = []
     for unit in _units(inputs, units):
         metrics = evaluate(inputs, unit, reference)
-        verdict = validate(inputs, unit, reference, metrics)
-        status = "blocked" if verdict.blocked else "passed"
-        details = blocked_details(verdict) if verdict.blocked else ()
-        outcomes.append(UnitOutcome(unit, inputs.profiles[unit].name, status, details=details))
+        check = validate(inputs, unit, reference, metrics)
+        folder = record_check(Path(out_dir), inputs, unit, check)
+        status = "blocked" if check.verdict.blocked else "passed"
+        details = blocked_details(check.verdict) if check.verdict.blocked else ()
+        outcomes.append(UnitOutcome(unit, inputs.profiles[unit].name, status, str(folder), details))
     return outcomes
 
 

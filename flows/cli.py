@@ -36,8 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument("--year", type=int, default=2024, help="会计年度（默认 2024）")
         command.add_argument("--data", default="data", help="数据目录，内含 <年度>/ledger、budget、profiles（默认 data）")
-        if name == "run":
-            command.add_argument("--out", default="out", help="输出目录（默认 out）")
+        command.add_argument("--out", default="out", help="输出目录（默认 out）；数据质量报告也写在这里")
         command.add_argument("--unit", action="append", default=[], metavar="CODE", help="只处理这些单位编码（可重复）")
     return parser
 
@@ -70,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "run":
                 outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
             else:
-                outcomes = quality_gate(year=args.year, data_dir=args.data, units=args.unit or None)
+                outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
         except InputError as error:
             print(f"输入数据无法使用：{error}", file=sys.stderr)
             return EXIT_INPUT
@@ -87,14 +86,16 @@ def _report(outcomes, seconds: float) -> int:
     blocked = False
     for outcome in outcomes:
         if outcome.status == "produced":
-            _say(f"✓ {outcome.unit_code} {outcome.name}：已生成 {outcome.folder}/report.docx（及 manifest.json）")
+            _say(f"✓ {outcome.unit_code} {outcome.name}：已生成 {outcome.folder}/report.docx")
+            _say(f"    数据质量报告 {outcome.folder}/quality.html，清单 manifest.json")
         elif outcome.status == "unchanged":
             _say(f"= {outcome.unit_code} {outcome.name}：输入未变化，沿用 {outcome.folder}，未生成新版本")
         elif outcome.status == "passed":
-            _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题）")
+            _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题），报告 {outcome.folder}/quality.html")
         else:
             blocked = True
             print(f"✗ {outcome.unit_code} {outcome.name}：数据质量存在严重问题，未生成报告，原有版本保持不变", file=sys.stderr)
+            print(f"    数据质量报告：{outcome.folder}/quality.html", file=sys.stderr)
             for line in outcome.details:
                 print(f"    {line}", file=sys.stderr)
     _say(f"用时 {seconds:.1f} 秒")

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.adapters import docx_renderer, output_folder, project_files, quality_gx
+from flows.adapters import docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.data_folder import read_year_inputs
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
 from flows.domain.ingest import YearInputs
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.money import format_percent, format_wan
 from flows.domain.quality import QualityVerdict, describe_failures
-from flows.domain.reconciliation import reconciliation_table
+from flows.domain.quality_report import build_quality_view, violation_rows
+from flows.domain.reconciliation import (
+    control_totals_table,
+    printed_rounding_table,
+    project_execution_table,
+    reconciliation_table,
+)
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
 
@@ -81,34 +90,60 @@ def fingerprint_unit(data_dir: Path, inputs: YearInputs, unit: str, template: Pa
     return {"fingerprint": combine_fingerprints(parts), **parts}
 
 
+@dataclass(frozen=True, slots=True)
+class QualityCheck:
+    """A unit's verdict and where this run's GX Data Docs were built."""
+
+    verdict: QualityVerdict
+    data_docs: Path
+    run_label: str
+
+
 @task(name="validate", cache_policy=NO_CACHE)
-def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: DepartmentMetrics) -> QualityVerdict:
+def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: DepartmentMetrics) -> QualityCheck:
     ledger, budget, files = unit_frames(inputs, unit)
     rejected = inputs.ledger_accounting.for_files(files).rejected
     rejected += inputs.budget_accounting.rejected
     rejected_frame = pd.DataFrame([(r.file, r.row, r.column, r.value, r.reason) for r in rejected], columns=REJECTED_COLUMNS)
     rejected_frame = rejected_frame.astype({"file": "str", "column": "str", "value": "str", "reason": "str"})
     year = inputs.year
+    run_label = f"{year}-{unit}-{dt.datetime.now():%Y%m%dT%H%M%S}"
+    docs_dir = Path(tempfile.mkdtemp(prefix="jixiao-data-docs-"))
+    declared = inputs.control_totals[inputs.control_totals["unit_code"] == unit]
+    export_date = max((inputs.file_dates[f] for f in files if f in inputs.file_dates), default=pd.Timestamp.now())
     results = quality_gx.run_suites(
         project_files.project_root() / "expectations",
         {
             "ledger": ledger.reset_index(drop=True),
             "budget": budget.reset_index(drop=True),
-            "reconciliation": reconciliation_table(metrics),
             "rejected_rows": rejected_frame,
+            "reconciliation": reconciliation_table(metrics),
+            "projects": project_execution_table(ledger, budget),
+            "control_totals": control_totals_table(metrics, declared),
+            "printed_rounding": printed_rounding_table(metrics),
         },
         {
             "econ_codes": sorted(reference.codes.economic),
             "func_codes": sorted(reference.codes.functional),
             "fund_sources": sorted(reference.codes.fund_sources),
+            "fiscal_funds": sorted(reference.codes.fiscal_fund_sources),
             "year_start": pd.Timestamp(dt.datetime(year, 1, 1)),
             "year_end": pd.Timestamp(dt.datetime(year, 12, 31, 23, 59, 59)),
+            "export_date": export_date,
         },
+        docs_dir=docs_dir,
+        run_name=run_label,
     )
     verdict = QualityVerdict(unit, tuple(results))
     s = verdict.summary()
     logger.info("数据质量校验 %s：%d 条规则，通过 %d，严重问题 %d，警告 %d", unit, s["rules"], s["passed"], s["critical_failed"], s["warnings"])
-    return verdict
+    create_table_artifact(
+        key=f"quality-{unit.lower()}",
+        table=[{"rule": r.rule_id, "severity": r.severity, "status": "passed" if r.success else "failed",
+                "failing": r.failing_count, "message": r.message} for r in verdict.results],
+        description=f"{inputs.profiles[unit].name} {year} 数据质量规则结果",
+    )
+    return QualityCheck(verdict, docs_dir, run_label)
 
 
 @task(name="evaluate", cache_policy=NO_CACHE)
@@ -118,8 +153,8 @@ def evaluate(inputs: YearInputs, unit: str, reference: Reference) -> DepartmentM
 
 
 @task(name="render", cache_policy=NO_CACHE)
-def render(metrics: DepartmentMetrics, inputs: YearInputs, verdict: QualityVerdict, reference: Reference, template: Path) -> bytes:
-    context = build_report_context(metrics, inputs.profiles[metrics.unit_code], verdict, reference)
+def render(metrics: DepartmentMetrics, inputs: YearInputs, check: QualityCheck, reference: Reference, template: Path) -> bytes:
+    context = build_report_context(metrics, inputs.profiles[metrics.unit_code], check.verdict, reference)
     return docx_renderer.render_docx(template, context)
 
 
@@ -151,11 +186,31 @@ def printed_figures(m: DepartmentMetrics) -> dict[str, dict[str, object]]:
     return figures
 
 
+def quality_files(inputs: YearInputs, unit: str, check: QualityCheck) -> dict[str, bytes]:
+    """quality.html and violations.csv for reviewers (Data Docs are linked, built beside them)."""
+    _, _, files = unit_frames(inputs, unit)
+    profile = inputs.profiles[unit]
+    view = build_quality_view(check.verdict, profile.name, inputs.year, inputs.ledger_accounting.for_files(files),
+                              dict(profile.warning_explanations), check.run_label)
+    html = quality_report.render_quality_html(project_files.project_root() / "templates", view, data_docs="data_docs/index.html")
+    return {"quality.html": html, "violations.csv": quality_report.violations_csv(violation_rows(check.verdict.results))}
+
+
+def _publish_markdown(unit: str, name: str, folder: Path, what: str) -> None:
+    create_markdown_artifact(
+        key=f"outputs-{unit.lower()}",
+        markdown=f"### {name}（{unit}）{what}\n\n" + "\n".join(f"- `{p}`" for p in sorted(folder.iterdir()) if p.is_file()),
+        description=f"{name} outputs",
+    )
+
+
 @task(name="deliver", cache_policy=NO_CACHE)
-def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, verdict: QualityVerdict,
+def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, check: QualityCheck,
             fingerprint: dict[str, str], docx: bytes) -> Path:
     unit = metrics.unit_code
+    verdict = check.verdict
     _, _, files = unit_frames(inputs, unit)
+    outputs = {"report.docx": docx, **quality_files(inputs, unit, check)}
     manifest = {
         "unit_code": unit,
         "unit_name": inputs.profiles[unit].name,
@@ -172,9 +227,26 @@ def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, verdi
             "warnings": [{"rule_id": r.rule_id, "message": r.message, "count": r.failing_count} for r in verdict.warnings],
         },
         "figures": printed_figures(metrics),
-        "files": {"report.docx": sha256_hex(docx)},
+        "files": {name: sha256_hex(data) for name, data in outputs.items()},
     }
-    return output_folder.publish_version(output_folder.unit_folder(out_dir, inputs.year, unit), {"report.docx": docx}, manifest)
+    folder = output_folder.publish_version(
+        output_folder.unit_folder(out_dir, inputs.year, unit), outputs, manifest, trees={"data_docs": check.data_docs},
+    )
+    shutil.rmtree(check.data_docs, ignore_errors=True)
+    _publish_markdown(unit, inputs.profiles[unit].name, folder, f"{folder.name}：报告已生成")
+    return folder
+
+
+@task(name="record-quality-check", cache_policy=NO_CACHE)
+def record_check(out_dir: Path, inputs: YearInputs, unit: str, check: QualityCheck) -> Path:
+    """Keep the quality report of a run that produced no report version (blocked, or validate only)."""
+    folder = output_folder.publish_check(
+        output_folder.unit_folder(out_dir, inputs.year, unit), check.run_label,
+        quality_files(inputs, unit, check), trees={"data_docs": check.data_docs},
+    )
+    shutil.rmtree(check.data_docs, ignore_errors=True)
+    _publish_markdown(unit, inputs.profiles[unit].name, folder, "数据质量检查")
+    return folder
 
 
 def blocked_details(verdict: QualityVerdict) -> tuple[str, ...]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from flows.adapters.export_files import read_table
+from flows.domain.control_totals import empty_declared, parse_control_table
 from flows.domain.errors import InputError
 from flows.domain.ingest import YearInputs, parse_budget_tables, parse_ledger_tables
 from flows.domain.profile import DepartmentProfile, parse_profile
 from flows.domain.reference import Reference
+from flows.domain.tables import map_headers
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
@@ -76,6 +79,17 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
     single_unit = units[0] if len(units) == 1 else ""
     budget, budget_accounting = parse_budget_tables([read_table(p, data_dir) for p in budget_files], reference, single_unit)
 
+    control_files = _export_files(folder / "control_totals") if (folder / "control_totals").is_dir() else []
+    control_frames = [
+        parse_control_table(
+            map_headers(read_table(p, data_dir), reference.control_format.aliases, reference.control_format.required,
+                        reference.header_search_rows),
+            single_unit,
+        )
+        for p in control_files
+    ]
+    control_totals = pd.concat(control_frames, ignore_index=True) if control_frames else empty_declared()
+
     profiles, profile_files = read_profiles(folder, data_dir)
     if units:
         ledger = ledger[ledger["unit_code"].isin(units)].reset_index(drop=True)
@@ -83,4 +97,10 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
     for unit in sorted(set(ledger["unit_code"]) | set(units)):
         if unit not in profiles:
             raise InputError(f"缺少单位 {unit} 的单位信息文件", file=f"{year}/profiles/{unit}.yaml")
-    return YearInputs(year, ledger, budget, profiles, profile_files, ledger_accounting, budget_accounting)
+    # The export's modification time stands for its export date: no voucher can be later.
+    file_dates = {
+        path.relative_to(data_dir).as_posix(): pd.Timestamp(path.stat().st_mtime, unit="s")
+        for path in [*ledger_files, *budget_files, *control_files]
+    }
+    return YearInputs(year, ledger, budget, profiles, profile_files, ledger_accounting, budget_accounting,
+                      control_totals, file_dates)

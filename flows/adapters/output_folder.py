@@ -32,24 +32,46 @@ def latest_manifest(folder: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def publish_version(folder: Path, files: Mapping[str, bytes], manifest: dict) -> Path:
+def _stage(folder: Path, files: Mapping[str, bytes], trees: Mapping[str, Path] | None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    for name, data in files.items():
+        (staging / name).write_bytes(data)
+    for name, source in (trees or {}).items():
+        if source.is_dir():
+            shutil.copytree(source, staging / name)
+    return staging
+
+
+def publish_check(folder: Path, run_label: str, files: Mapping[str, bytes], trees: Mapping[str, Path] | None = None) -> Path:
+    """Write a quality check of a run without a new version to <unit>/checks/<run>/, atomically."""
+    staging = _stage(folder, files, trees)
+    target = folder / "checks" / run_label
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staging, target)
+        return target
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish_version(folder: Path, files: Mapping[str, bytes], manifest: dict, trees: Mapping[str, Path] | None = None) -> Path:
     """Write `files` and manifest.json as the next version, atomically.
 
     Everything is written into a temporary sibling folder and renamed into place, so a
     crash leaves either the previous versions untouched or the new one complete.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    staging = _stage(folder, files, trees)
     try:
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
         while True:
             number = (versions(folder) or [0])[-1] + 1
             manifest = {**manifest, "version": f"v{number}"}
             (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             for path in staging.iterdir():
-                with path.open("rb") as handle:
-                    os.fsync(handle.fileno())
+                if path.is_file():
+                    with path.open("rb") as handle:
+                        os.fsync(handle.fileno())
             target = folder / f"v{number}"
             try:
                 # rename fails if another run took this number first; then take the next one.

@@ -8,22 +8,33 @@ from __future__ import annotations
 
 import json
 import logging
+from decimal import Decimal
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from flows.domain.money import fen_to_yuan
 from flows.domain.quality import RuleResult, Violation
 
 logger = logging.getLogger(__name__)
 
-# Which columns locate a failing row of each dataset, for the reviewer.
-_LOCATORS: Mapping[str, list[str]] = {
-    "ledger": ["source_file", "source_row"],
-    "budget": ["source_file", "source_row"],
-    "reconciliation": ["identity", "expected_fen", "actual_fen"],
-    "rejected_rows": ["file", "row", "column", "value", "reason"],
+# How each dataset's failing rows are shown to a reviewer: which columns locate the row
+# (file, row), name it (label), and hold the provided value, the expected value and the
+# difference. Amounts are in fen ("fen") or in hundredths of 万元 ("wan_cents").
+_VIEWS: Mapping[str, dict[str, str]] = {
+    "ledger": {"file": "source_file", "row": "source_row"},
+    "budget": {"file": "source_file", "row": "source_row"},
+    "rejected_rows": {"file": "file", "row": "row"},
+    "reconciliation": {"label": "identity", "value": "actual_fen", "expected": "expected_fen",
+                       "difference": "difference_fen", "unit": "fen"},
+    "projects": {"file": "first_source_file", "row": "first_source_row", "label": "project_name",
+                 "value": "actual_fen", "expected": "budget_fen", "difference": "over_fen", "unit": "fen"},
+    "control_totals": {"file": "source_file", "row": "source_row", "label": "figure", "value": "computed_fen",
+                       "expected": "declared_fen", "difference": "difference_fen", "unit": "fen"},
+    "printed_rounding": {"label": "printed_table", "value": "printed_parts_sum", "expected": "printed_total",
+                         "difference": "gap_cents", "unit": "wan_cents"},
 }
 
 
@@ -48,28 +59,53 @@ def run_suites(
     expectations_dir: Path,
     datasets: Mapping[str, pd.DataFrame],
     parameters: Mapping[str, object],
+    docs_dir: Path | None = None,
+    run_name: str = "jixiao",
+    only_suites: frozenset[str] | None = None,
 ) -> list[RuleResult]:
-    """Validate each dataset with the suites that declare it (suite meta `dataset`)."""
+    """Validate each dataset with the suites that declare it (suite meta `dataset`).
+
+    With `docs_dir`, each suite runs as a checkpoint that also builds the GX Data Docs site there.
+    """
     import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.core.run_identifier import RunIdentifier
 
     context = _context()
+    actions = []
+    if docs_dir is not None:
+        context.add_data_docs_site("jixiao", {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
+        actions = [UpdateDataDocsAction(name="data-docs", site_names=["jixiao"])]
     source = context.data_sources.add_pandas("jixiao")
     results: list[RuleResult] = []
     for definition in load_suite_definitions(str(expectations_dir)):
+        if only_suites is not None and definition["name"] not in only_suites:
+            continue
         dataset = definition["meta"]["dataset"]
         frame = datasets[dataset]
         suite = context.suites.add(gx.ExpectationSuite(**definition))
         if len(suite.expectations) != len(definition["expectations"]):
             raise RuntimeError(f"suite {definition['name']} lost expectations while loading")
         batch = source.add_dataframe_asset(definition["name"]).add_batch_definition_whole_dataframe("all")
-        validation = gx.ValidationDefinition(name=definition["name"], data=batch, suite=suite)
-        locators = [c for c in _LOCATORS[dataset] if c in frame.columns]
-        outcome = validation.run(
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=definition["name"], data=batch, suite=suite))
+        view = _VIEWS[dataset]
+        locators = [view[k] for k in ("file", "row", "label", "value", "expected", "difference") if k in view]
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"{definition['name']}-checkpoint", validation_definitions=[validation], actions=actions,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": locators},
+        ))
+        outcome = checkpoint.run(
             batch_parameters={"dataframe": frame},
             expectation_parameters=dict(parameters),
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": locators},
+            run_id=RunIdentifier(run_name=run_name),
         )
-        for result in outcome.results:
+        [suite_result] = outcome.run_results.values()
+        for result in suite_result.results:
             results.append(_rule_result(definition["name"], dataset, result, frame))
     return results
 
@@ -79,15 +115,16 @@ def _rule_result(suite_name: str, dataset: str, result, frame: pd.DataFrame) -> 
     meta = config.meta or {}
     detail = result.result or {}
     column = config.kwargs.get("column") or ",".join(config.kwargs.get("column_list", []) or [])
-    exception = (result.exception_info or {}).get("exception_message") if not result.success else None
-    if exception:
-        # An expectation that could not be evaluated is a failure, never a silent pass.
-        logger.warning("rule %s could not be evaluated: %s", meta.get("rule_id"), exception)
-    violations = _violations(dataset, detail, column, meta.get("expected_zh", ""), frame)
+    violations = _violations(_VIEWS[dataset], detail, column, meta.get("expected_zh", ""))
     if dataset == "rejected_rows" and not result.success:
         violations = tuple(
             Violation(r["file"], int(r["row"]), r["column"], r["value"], r["reason"]) for r in frame.to_dict("records")
         )
+    exception = (result.exception_info or {}).get("exception_message") if not result.success else None
+    if exception and not violations:
+        # A rule that could not be evaluated fails visibly; it never passes by accident.
+        logger.warning("rule %s could not be evaluated: %s", meta.get("rule_id"), exception)
+        violations = (Violation("", None, column, "", f"规则无法执行：{exception}"),)
     failing = detail.get("unexpected_count")
     if failing is None:
         failing = len(violations) if violations else (0 if result.success else 1)
@@ -103,22 +140,34 @@ def _rule_result(suite_name: str, dataset: str, result, frame: pd.DataFrame) -> 
     )
 
 
-def _violations(dataset: str, detail: Mapping, column: str, expected: str, frame: pd.DataFrame) -> tuple[Violation, ...]:
-    rows = detail.get("unexpected_index_list") or []
+def _amount(value: object, unit: str) -> str:
+    if value in (None, ""):
+        return ""
+    number = int(value)
+    if unit == "wan_cents":
+        return f"{Decimal(number) / 100:.2f}万元"
+    return f"{fen_to_yuan(number):.2f}元"
+
+
+def _violations(view: Mapping[str, str], detail: Mapping, column: str, expected_text: str) -> tuple[Violation, ...]:
     violations = []
-    for row in rows:
+    unit = view.get("unit", "")
+    for row in detail.get("unexpected_index_list") or []:
         if not isinstance(row, Mapping):
             continue
-        if dataset == "reconciliation":
-            violations.append(Violation(
-                file="", row=None, column=str(row.get("identity", "")), value=str(row.get("actual_fen", "")),
-                expected=f"{expected}（应为 {row.get('expected_fen', '')} 分）", difference=str(row.get(column, "")),
-            ))
-            continue
-        source_row = row.get("source_row")
-        value = row.get(column, "") if column and "," not in column else ",".join(str(row.get(c, "")) for c in column.split(","))
+        source_row = row.get(view["row"]) if "row" in view else None
+        if unit:
+            value = _amount(row.get(view["value"]), unit)
+            expected = f"{expected_text}（{_amount(row.get(view['expected']), unit)}）"
+            difference = _amount(row.get(view["difference"]), unit)
+            where = str(row.get(view["label"], ""))
+        else:
+            columns = column.split(",")
+            value = " | ".join(str(row.get(c, "")) for c in columns)
+            expected, difference, where = expected_text, "", column
         violations.append(Violation(
-            file=str(row.get("source_file", "")), row=int(source_row) if source_row not in (None, "") else None,
-            column=column, value=str(value), expected=expected,
+            file=str(row.get(view["file"], "")) if "file" in view else "",
+            row=int(source_row) if source_row not in (None, "") else None,
+            column=where, value=value, expected=expected, difference=difference,
         ))
     return tuple(violations)

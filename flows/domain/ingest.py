@@ -57,6 +57,8 @@ class YearInputs:
     profile_files: Mapping[str, str]     # unit code -> profile file (relative to the data folder)
     ledger_accounting: RowAccounting
     budget_accounting: RowAccounting
+    control_totals: pd.DataFrame         # declared figures (empty when no control file is given)
+    file_dates: Mapping[str, pd.Timestamp]  # export file -> when it was written (modification time)
 
 
 def parse_ledger_tables(

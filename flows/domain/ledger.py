@@ -59,6 +59,7 @@ class LedgerRules:
     spending_accounts: tuple[str, ...]
     project_categories: Mapping[str, str]
     subtotal_markers: tuple[str, ...]
+    closing_markers: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -160,6 +161,10 @@ def parse_ledger_table(
                 RowIssue(table.file, row_no, "会计科目编码", cell(cells, "account_code"), "不是预算支出科目（7101/7201），不计入支出")
             )
             continue
+        summary = cell(cells, "summary")
+        if any(marker in summary for marker in rules.closing_markers):
+            into.skipped.append(RowIssue(table.file, row_no, "摘要", summary, "年终结转/结账凭证，不计入本年支出"))
+            continue
         try:
             posting_date = parse_posting_date(cell(cells, "posting_date"))
         except ValueError:
@@ -212,7 +217,7 @@ def parse_ledger_table(
         out["project_name"].append(cell(cells, "project_name") or project_name_in_cell)
         out["fund_source"].append(split_code_name(cell(cells, "fund_source"))[0])
         out["amount_fen"].append(amounts["debit"] - amounts["credit"])
-        out["summary"].append(cell(cells, "summary"))
+        out["summary"].append(summary)
         out["source_file"].append(table.file)
         out["source_row"].append(row_no)
 

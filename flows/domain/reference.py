@@ -51,6 +51,7 @@ class Reference:
     ledger_rules: LedgerRules
     budget_format: ExportFormat
     budget_source_types: Mapping[str, str]
+    control_format: ExportFormat
     codes: CodeLists
     evaluation: EvaluationSettings
 
@@ -65,9 +66,12 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
             spending_accounts=tuple(ledger["spending_accounts"]),
             project_categories={str(k): v for k, v in ledger["project_categories"].items()},
             subtotal_markers=tuple(ledger["subtotal_markers"]),
+            closing_markers=tuple(ledger.get("closing_markers", ())),
         ),
         budget_format=ExportFormat(aliases=budget["columns"], required=tuple(budget["required"])),
         budget_source_types=budget["source_types"],
+        control_format=ExportFormat(aliases=export_formats["control_totals"]["columns"],
+                                    required=tuple(export_formats["control_totals"]["required"])),
         codes=codes,
         evaluation=EvaluationSettings(
             sangong_items=tuple(

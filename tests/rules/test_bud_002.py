@@ -1,0 +1,21 @@
+"""BUD-002: Budget fund sources exist in the code list."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "BUD-002"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    d.budget.loc[1, "fund_source"] = "77"
+    result = assert_fails_alone(RULE, d)
+    v = result.violations[0]
+    assert v.row == 3

@@ -1,0 +1,19 @@
+"""BUD-005: A department has budget rows."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "BUD-005"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    d.budget = d.budget.iloc[0:0]
+    result = assert_fails_alone(RULE, d)

@@ -1,0 +1,19 @@
+"""LED-002: Amounts are integer fen."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "LED-002"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    d.ledger["amount_fen"] = d.ledger["amount_fen"].astype("float64")
+    result = assert_fails_alone(RULE, d)

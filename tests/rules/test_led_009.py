@@ -1,0 +1,22 @@
+"""LED-009: Project spending carries its project code."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "LED-009"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    d.ledger.loc[3, "project_code"] = ""
+    d.budget = d.budget  # the budget is unchanged
+    result = assert_fails_alone(RULE, d)
+    v = result.violations[0]
+    assert v.row == 5

@@ -1,0 +1,21 @@
+"""LED-013: No voucher is dated after the export was made."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "LED-013"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    d.parameters["export_date"] = pd.Timestamp(2024, 5, 3)
+    result = assert_fails_alone(RULE, d)
+    v = result.violations[0]
+    assert {x.row for x in result.violations} == {5, 6, 7}

@@ -1,0 +1,22 @@
+"""LED-014: No two identical lines in one voucher (warning)."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "LED-014"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    extra = d.ledger.iloc[[1]].assign(line_no=2, source_row=50)
+    d.ledger = pd.concat([d.ledger, extra], ignore_index=True)
+    result = assert_fails_alone(RULE, d)
+    v = result.violations[0]
+    assert {x.row for x in result.violations} == {3, 50}

@@ -1,0 +1,21 @@
+"""LED-016: Every line has a voucher number."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "LED-016"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    d.ledger.loc[0, "voucher_no"] = ""
+    result = assert_fails_alone(RULE, d)
+    v = result.violations[0]
+    assert v.row == 2

@@ -1,0 +1,21 @@
+"""PRJ-001: Every budgeted project has spending lines (warning)."""
+
+import dataclasses  # noqa: F401
+
+import pandas as pd  # noqa: F401
+
+from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+
+RULE = "PRJ-001"
+
+
+def test_valid_department_passes():
+    assert_passes(RULE)
+
+
+def test_broken_department_fails_with_the_row_located():
+    d = valid()
+    d.budget = pd.concat([d.budget, budget_frame([("addition", "project", "P2", "30299", "111", 50_000)]).assign(source_row=9)], ignore_index=True)
+    result = assert_fails_alone(RULE, d)
+    v = result.violations[0]
+    assert (v.column, v.row) == ("项目P2", 9)
