@@ -22,18 +22,11 @@ from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.money import format_percent, format_wan
 from flows.domain.quality import QualityVerdict, describe_failures
 from flows.domain.quality_report import build_quality_view, violation_rows
-from flows.domain.reconciliation import (
-    control_totals_table,
-    printed_rounding_table,
-    project_execution_table,
-    reconciliation_table,
-)
+from flows.domain.quality_inputs import quality_datasets, quality_parameters
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
 
 logger = logging.getLogger("jixiao")
-
-REJECTED_COLUMNS = ["file", "row", "column", "value", "reason"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +95,7 @@ class QualityCheck:
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: DepartmentMetrics) -> QualityCheck:
     ledger, budget, files = unit_frames(inputs, unit)
-    rejected = inputs.ledger_accounting.for_files(files).rejected
-    rejected += inputs.budget_accounting.rejected
-    rejected_frame = pd.DataFrame([(r.file, r.row, r.column, r.value, r.reason) for r in rejected], columns=REJECTED_COLUMNS)
-    rejected_frame = rejected_frame.astype({"file": "str", "column": "str", "value": "str", "reason": "str"})
+    rejected = inputs.ledger_accounting.for_files(files).rejected + inputs.budget_accounting.rejected
     year = inputs.year
     run_label = f"{year}-{unit}-{dt.datetime.now():%Y%m%dT%H%M%S}"
     docs_dir = Path(tempfile.mkdtemp(prefix="jixiao-data-docs-"))
@@ -113,24 +103,8 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
     export_date = max((inputs.file_dates[f] for f in files if f in inputs.file_dates), default=pd.Timestamp.now())
     results = quality_gx.run_suites(
         project_files.project_root() / "expectations",
-        {
-            "ledger": ledger.reset_index(drop=True),
-            "budget": budget.reset_index(drop=True),
-            "rejected_rows": rejected_frame,
-            "reconciliation": reconciliation_table(metrics),
-            "projects": project_execution_table(ledger, budget),
-            "control_totals": control_totals_table(metrics, declared),
-            "printed_rounding": printed_rounding_table(metrics),
-        },
-        {
-            "econ_codes": sorted(reference.codes.economic),
-            "func_codes": sorted(reference.codes.functional),
-            "fund_sources": sorted(reference.codes.fund_sources),
-            "fiscal_funds": sorted(reference.codes.fiscal_fund_sources),
-            "year_start": pd.Timestamp(dt.datetime(year, 1, 1)),
-            "year_end": pd.Timestamp(dt.datetime(year, 12, 31, 23, 59, 59)),
-            "export_date": export_date,
-        },
+        quality_datasets(ledger, budget, metrics, rejected, declared),
+        quality_parameters(reference, year, export_date),
         docs_dir=docs_dir,
         run_name=run_label,
     )

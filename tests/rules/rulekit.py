@@ -22,12 +22,9 @@ from flows.domain.ledger import LEDGER_COLUMNS
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.profile import parse_profile
 from flows.domain.quality import RuleResult
-from flows.domain.reconciliation import (
-    control_totals_table,
-    printed_rounding_table,
-    project_execution_table,
-    reconciliation_table,
-)
+from flows.domain.ledger import RowIssue
+from flows.domain.quality_inputs import quality_datasets, quality_parameters
+from flows.domain.reconciliation import reconciliation_table
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTATIONS = ROOT / "expectations"
@@ -62,7 +59,7 @@ class Department:
     ledger: pd.DataFrame
     budget: pd.DataFrame
     declared: pd.DataFrame
-    rejected: pd.DataFrame
+    rejected: list[RowIssue]
     parameters: dict
 
 
@@ -89,13 +86,8 @@ def valid() -> Department:
         ledger=ledger_frame(LEDGER_LINES),
         budget=budget_frame(BUDGET_LINES),
         declared=declared.astype({"amount_fen": "int64", "source_row": "int64"}),
-        rejected=pd.DataFrame(columns=["file", "row", "column", "value", "reason"]),
-        parameters={
-            "econ_codes": sorted(REFERENCE.codes.economic), "func_codes": sorted(REFERENCE.codes.functional),
-            "fund_sources": sorted(REFERENCE.codes.fund_sources), "fiscal_funds": sorted(REFERENCE.codes.fiscal_fund_sources),
-            "year_start": pd.Timestamp(2024, 1, 1), "year_end": pd.Timestamp(2024, 12, 31, 23, 59, 59),
-            "export_date": pd.Timestamp(2025, 1, 10),
-        },
+        rejected=[],
+        parameters=quality_parameters(REFERENCE, 2024, pd.Timestamp(2025, 1, 10)),
     )
 
 
@@ -111,15 +103,8 @@ def run_rule(rule_id: str, department: Department,
              tamper: Callable[[DepartmentMetrics], DepartmentMetrics] = lambda m: m) -> tuple[RuleResult, set[str]]:
     """Run the suite holding `rule_id`; return that rule's result and every failing rule ID of the suite."""
     metrics = tamper(compute_department_metrics(department.ledger, department.budget, PROFILE, REFERENCE, 2024))
-    datasets = {
-        "ledger": department.ledger.reset_index(drop=True),
-        "budget": department.budget.reset_index(drop=True),
-        "rejected_rows": department.rejected,
-        "reconciliation": reconciliation_table(metrics),
-        "projects": project_execution_table(department.ledger, department.budget),
-        "control_totals": control_totals_table(metrics, department.declared),
-        "printed_rounding": printed_rounding_table(metrics),
-    }
+    datasets = quality_datasets(department.ledger, department.budget, metrics, department.rejected, department.declared)
+    datasets["reconciliation"] = reconciliation_table(metrics)   # looked up here so a test can swap it
     results = run_suites(EXPECTATIONS, datasets, department.parameters, only_suites=frozenset({_suite_of(rule_id)}))
     [result] = [r for r in results if r.rule_id == rule_id]
     return result, {r.rule_id for r in results if not r.success}

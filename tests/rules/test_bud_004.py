@@ -1,10 +1,6 @@
 """BUD-004: Budget rows say where they come from (年初/追加/调减/结转)."""
 
-import dataclasses  # noqa: F401
-
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, valid
 
 RULE = "BUD-004"
 

@@ -1,10 +1,6 @@
 """CTL-001: Ledger figures equal the control totals declared by the 决算 system."""
 
-import dataclasses  # noqa: F401
-
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, valid
 
 RULE = "CTL-001"
 

@@ -1,10 +1,8 @@
 """LED-013: No voucher is dated after the export was made."""
 
-import dataclasses  # noqa: F401
+import pandas as pd
 
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, valid
 
 RULE = "LED-013"
 

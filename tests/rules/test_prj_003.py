@@ -1,10 +1,8 @@
 """PRJ-003: No project spends above its adjusted budget (warning)."""
 
-import dataclasses  # noqa: F401
+import pandas as pd
 
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, ledger_frame, valid
 
 RULE = "PRJ-003"
 

@@ -1,10 +1,6 @@
 """REC-002: Basic + projects + other funds = total spending."""
 
-import dataclasses  # noqa: F401
-
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, tampered, valid
 
 RULE = "REC-002"
 

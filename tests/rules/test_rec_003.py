@@ -1,10 +1,6 @@
 """REC-003: 三公 items add up to the 三公 total."""
 
-import dataclasses  # noqa: F401
-
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, tampered, valid
 
 RULE = "REC-003"
 

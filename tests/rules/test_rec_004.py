@@ -1,10 +1,6 @@
 """REC-004: 人员经费 + 公用经费 = 基本支出."""
 
-import dataclasses  # noqa: F401
-
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, tampered, valid
 
 RULE = "REC-004"
 

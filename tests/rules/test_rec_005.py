@@ -1,10 +1,8 @@
 """REC-005: The project list adds up to 项目支出."""
 
-import dataclasses  # noqa: F401
+import dataclasses
 
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, tampered, valid
 
 RULE = "REC-005"
 

@@ -1,10 +1,6 @@
 """RND-001: A printed rounding difference (尾差) is reported as info, never hidden."""
 
-import dataclasses  # noqa: F401
-
-import pandas as pd  # noqa: F401
-
-from tests.rules.rulekit import assert_fails_alone, assert_passes, budget_frame, ledger_frame, tampered, valid  # noqa: F401
+from tests.rules.rulekit import assert_fails_alone, assert_passes, valid
 
 RULE = "RND-001"
 

@@ -1,0 +1,54 @@
+"""The datasets and parameters the GX suites validate, for one department. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from flows.domain.ledger import RowIssue
+from flows.domain.metrics import DepartmentMetrics
+from flows.domain.reconciliation import (
+    control_totals_table,
+    printed_rounding_table,
+    project_execution_table,
+    reconciliation_table,
+)
+from flows.domain.reference import Reference
+
+REJECTED_COLUMNS = ("file", "row", "column", "value", "reason")
+
+
+def rejected_rows_table(rejected: Sequence[RowIssue]) -> pd.DataFrame:
+    frame = pd.DataFrame([(r.file, r.row, r.column, r.value, r.reason) for r in rejected], columns=list(REJECTED_COLUMNS))
+    return frame.astype({"file": "str", "row": "int64", "column": "str", "value": "str", "reason": "str"})
+
+
+def quality_datasets(
+    ledger: pd.DataFrame, budget: pd.DataFrame, metrics: DepartmentMetrics,
+    rejected: Sequence[RowIssue], declared: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """Every dataset a suite declares (suite meta `dataset`), keyed by that name."""
+    return {
+        "ledger": ledger.reset_index(drop=True),
+        "budget": budget.reset_index(drop=True),
+        "rejected_rows": rejected_rows_table(rejected),
+        "reconciliation": reconciliation_table(metrics),
+        "projects": project_execution_table(ledger, budget),
+        "control_totals": control_totals_table(metrics, declared),
+        "printed_rounding": printed_rounding_table(metrics),
+    }
+
+
+def quality_parameters(reference: Reference, year: int, export_date: pd.Timestamp) -> dict[str, object]:
+    """Suite parameters: year-versioned code lists, the fiscal year, the export date."""
+    return {
+        "econ_codes": sorted(reference.codes.economic),
+        "func_codes": sorted(reference.codes.functional),
+        "fund_sources": sorted(reference.codes.fund_sources),
+        "fiscal_funds": sorted(reference.codes.fiscal_fund_sources),
+        "year_start": pd.Timestamp(dt.datetime(year, 1, 1)),
+        "year_end": pd.Timestamp(dt.datetime(year, 12, 31, 23, 59, 59)),
+        "export_date": export_date,
+    }
