@@ -13,8 +13,8 @@ from flows.domain.control_totals import empty_declared, parse_control_table
 from flows.domain.errors import InputError
 from flows.domain.ingest import YearInputs, parse_budget_tables, parse_ledger_tables
 from flows.domain.profile import DepartmentProfile, parse_profile
-from flows.domain.reference import Reference
-from flows.domain.tables import map_headers
+from flows.domain.reference import ExportFormat, Reference
+from flows.domain.tables import RawTable, map_headers
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
@@ -25,6 +25,17 @@ def _export_files(folder: Path) -> list[Path]:
         p for p in folder.rglob("*")
         if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith(("~$", "."))
     )
+
+
+def _maps(export_format: ExportFormat, reference: Reference):
+    """A sheet is the export when its header maps to every required column."""
+    def accept(table: RawTable) -> bool:
+        try:
+            map_headers(table, export_format.aliases, export_format.required, reference.header_search_rows)
+        except InputError:
+            return False
+        return True
+    return accept
 
 
 def year_folder(data_dir: Path, year: int) -> Path:
@@ -70,19 +81,23 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
         folder_unit = relative.parts[0] if len(relative.parts) > 1 else ""
         if units and folder_unit and folder_unit not in units:
             continue
-        tables.append((read_table(path, data_dir), folder_unit))
+        tables.append((read_table(path, data_dir, _maps(reference.ledger_format, reference)), folder_unit))
     ledger, ledger_accounting = parse_ledger_tables(tables, reference, year)
+    for file, rows in ledger_accounting.rows_read.items():
+        if rows == 0:
+            raise InputError("文件只有表头，没有任何数据行（导出可能不完整）", file=file)
 
     budget_files = _export_files(folder / "budget") if (folder / "budget").is_dir() else []
     if not budget_files:
         raise InputError("没有找到预算指标文件（应放在 budget/ 目录下）", file=f"{year}/budget")
     single_unit = units[0] if len(units) == 1 else ""
-    budget, budget_accounting = parse_budget_tables([read_table(p, data_dir) for p in budget_files], reference, single_unit)
+    budget, budget_accounting = parse_budget_tables(
+        [read_table(p, data_dir, _maps(reference.budget_format, reference)) for p in budget_files], reference, single_unit)
 
     control_files = _export_files(folder / "control_totals") if (folder / "control_totals").is_dir() else []
     control_frames = [
         parse_control_table(
-            map_headers(read_table(p, data_dir), reference.control_format.aliases, reference.control_format.required,
+            map_headers(read_table(p, data_dir, _maps(reference.control_format, reference)), reference.control_format.aliases, reference.control_format.required,
                         reference.header_search_rows),
             single_unit,
         )

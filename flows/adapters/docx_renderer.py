@@ -10,6 +10,7 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from flows.domain.errors import ReportError
+from flows.domain.report_context import with_visible_text
 
 
 class TemplateContextError(ReportError):
@@ -38,7 +39,7 @@ def render_docx(template_path: Path, context: Mapping[str, object]) -> bytes:
     if missing:
         raise TemplateContextError(f"报告模板使用了未提供的变量：{'、'.join(sorted(missing))}（模板 {template_path.name}）")
     try:
-        template.render(dict(context), jinja_env=environment, autoescape=True)
+        template.render(with_visible_text(dict(context)), jinja_env=environment, autoescape=True)
     except jinja2.UndefinedError as error:
         raise TemplateContextError(f"报告模板变量缺失：{error}（模板 {template_path.name}）") from None
     buffer = io.BytesIO()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from flows.domain.errors import InputError
@@ -20,6 +21,8 @@ def decode_text(data: bytes, file: str) -> str:
     GB18030 accepts almost any byte string, so it must come second or it would turn
     UTF-8 files into mojibake.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("文件是 UTF-16 编码，请在 Excel 中另存为“CSV UTF-8”或 GBK 编码的 CSV", file=file)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -59,28 +62,34 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_table(data: bytes, file: str) -> RawTable:
-    """Read the first sheet of an XLSX workbook as strings (python-calamine: fast, read-only)."""
+def read_xlsx_tables(data: bytes, file: str) -> list[RawTable]:
+    """Read every sheet of an XLSX workbook as strings (python-calamine: fast, read-only)."""
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        values = sheet.to_python(skip_empty_area=False)
+        sheets = [workbook.get_sheet_by_index(i).to_python(skip_empty_area=False) for i in range(len(workbook.sheet_names))]
     except Exception as error:  # calamine raises its own error types for broken zips
         raise InputError(f"Excel 文件无法读取（文件可能已损坏或被截断）：{error}", file=file) from None
-    rows = [(index, [_cell_text(value) for value in cells]) for index, cells in enumerate(values, start=1)]
-    return RawTable(file=file, rows=rows)
+    return [
+        RawTable(file=file, rows=[(index, [_cell_text(value) for value in cells]) for index, cells in enumerate(values, start=1)])
+        for values in sheets
+    ]
 
 
-def read_table(path: Path, data_root: Path) -> RawTable:
-    """Read one export by its content, not its extension (a renamed file is still caught)."""
+def read_table(path: Path, data_root: Path, accept: Callable[[RawTable], bool] = lambda table: True) -> RawTable:
+    """Read one export by its content, not its extension (a renamed file is still caught).
+
+    A workbook with several sheets gives its first sheet that `accept`s (e.g. whose header
+    maps); exporters often put a cover or notes sheet first.
+    """
     file = path.relative_to(data_root).as_posix() if path.is_relative_to(data_root) else path.name
     data = path.read_bytes()
     if not data.strip():
         raise InputError("文件为空", file=file)
     if data.startswith(_XLSX_MAGIC):
-        return read_xlsx_table(data, file)
+        sheets = read_xlsx_tables(data, file)
+        return next((sheet for sheet in sheets if accept(sheet)), sheets[0])
     if data.startswith(_XLS_MAGIC):
         raise InputError("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入", file=file)
     if path.suffix.lower() in (".xlsx", ".xlsm"):

@@ -10,12 +10,14 @@ from pathlib import Path
 import jinja2
 
 from flows.domain.quality_report import VIOLATION_HEADER
+from flows.domain.report_context import visible_control_characters
 
 
 def render_quality_html(template_dir: Path, view: Mapping[str, object], data_docs: str = "") -> bytes:
     """quality.html with inline styles only: it opens offline, with no CDN, fonts or scripts."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_dir), autoescape=True, undefined=jinja2.StrictUndefined,
+        finalize=lambda value: visible_control_characters(value) if isinstance(value, str) else value,
     )
     return environment.get_template("quality.html.j2").render(**view, data_docs=data_docs).encode("utf-8")
 

@@ -100,6 +100,12 @@ def parse_posting_date(text: str) -> dt.date:
     raise ValueError(f"无法识别的日期：{text!r}")
 
 
+def code_or_text(cell: str) -> str:
+    """The code in a code cell; the cell's own text when it holds no code (e.g. "办公费 30201"),
+    so that the code-list rule shows the reviewer what the file really says."""
+    return split_code_name(cell)[0] or cell.strip()
+
+
 def normalise_voucher_no(voucher_type: str, voucher_no: str) -> str:
     """One spelling per voucher: "记" + "0012" and "记-12" both become "记-12"."""
     kind, sep, number = voucher_no.replace("－", "-").rpartition("-")
@@ -140,6 +146,7 @@ def parse_ledger_table(
     col = table.columns
     line_counter: dict[str, int] = defaultdict(int)
     out = into.columns
+    needed_width = max(col.values()) + 1
 
     def cell(cells: Sequence[str], name: str) -> str:
         index = col.get(name)
@@ -151,6 +158,10 @@ def parse_ledger_table(
         into.rows_read += 1
         if not any(c.strip() for c in cells):
             into.skipped.append(RowIssue(table.file, row_no, "", "", "空行"))
+            continue
+        if len(cells) < needed_width:
+            into.rejected.append(RowIssue(table.file, row_no, "", ",".join(cells)[:60],
+                                          f"该行只有 {len(cells)} 列，少于表头的 {needed_width} 列（文件可能被截断或分隔符有误）"))
             continue
         if is_subtotal_row(cells, rules.subtotal_markers):
             into.skipped.append(RowIssue(table.file, row_no, "", cells[0] if cells else "", "合计/小计行，不是凭证分录"))
@@ -210,12 +221,12 @@ def parse_ledger_table(
         out["voucher_no"].append(voucher_key)
         out["line_no"].append(line_no)
         out["account_code"].append(account_code)
-        out["func_code"].append(split_code_name(cell(cells, "func_code"))[0])
-        out["econ_code"].append(split_code_name(cell(cells, "econ_code"))[0])
+        out["func_code"].append(code_or_text(cell(cells, "func_code")))
+        out["econ_code"].append(code_or_text(cell(cells, "econ_code")))
         out["expense_type"].append(rules.project_categories.get(category_code, ""))
         out["project_code"].append(project_code)
         out["project_name"].append(cell(cells, "project_name") or project_name_in_cell)
-        out["fund_source"].append(split_code_name(cell(cells, "fund_source"))[0])
+        out["fund_source"].append(code_or_text(cell(cells, "fund_source")))
         out["amount_fen"].append(amounts["debit"] - amounts["credit"])
         out["summary"].append(summary)
         out["source_file"].append(table.file)

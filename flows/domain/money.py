@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ FEN_PER_YUAN = 100
 FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 fen
 
 _BLANK_AS_ZERO = {"", "-", "—", "－", "--"}
+_GROUPED = re.compile(r"^[-+]?\(?\d{1,3}(,\d{3})*(\.\d*)?\)?$")
 
 
 def parse_yuan_to_fen(text: str | int | float | Decimal | None) -> int:
@@ -35,7 +37,10 @@ def parse_yuan_to_fen(text: str | int | float | Decimal | None) -> int:
         # round-trips, which is what the user typed for any amount with two decimals.
         text = repr(text)
     raw = str(text)
-    cleaned = unicodedata.normalize("NFKC", raw).strip().replace(",", "").replace(" ", "")
+    normalised = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    if "," in normalised and not _GROUPED.match(normalised):
+        raise AmountError(f"千位分隔符位置不正确：{raw!r}")
+    cleaned = normalised.replace(",", "")
     if cleaned in _BLANK_AS_ZERO:
         return 0
     negative = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,6 +61,7 @@ def build_quality_view(
         "unit_code": verdict.unit_code, "unit_name": unit_name, "year": year, "run_label": run_label,
         "blocked": verdict.blocked, "by_severity": by_severity, "rules": rules,
         "rows": counts, "files": list(accounting.files),
+        "skipped_reasons": [{"reason": reason, "count": count} for reason, count in Counter(i.reason for i in accounting.skipped).most_common()],
         "skipped": [_issue(i) for i in accounting.skipped[:ROWS_SHOWN]], "skipped_hidden": max(0, len(accounting.skipped) - ROWS_SHOWN),
         "row_header": VIOLATION_HEADER[3:],
     }

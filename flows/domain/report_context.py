@@ -18,6 +18,26 @@ from flows.domain.reference import Reference
 
 PENDING_EXPLANATION = "待说明"
 
+# XML (and so .docx) cannot hold C0 control characters; show them as Unicode control
+# pictures (U+2400…) so nothing a user typed disappears silently.
+_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n\r"} | {0x7F: 0x2421}
+
+
+def visible_control_characters(text: str) -> str:
+    """Replace control characters with their visible pictures (␇ for BEL, …)."""
+    return text.translate(_CONTROL_PICTURES)
+
+
+def with_visible_text(value: Any) -> Any:
+    """The same structure with every string passed through visible_control_characters."""
+    if isinstance(value, str):
+        return visible_control_characters(value)
+    if isinstance(value, dict):
+        return {k: with_visible_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [with_visible_text(v) for v in value]
+    return value
+
 
 def rounding_gap_cents(parts_fen: Sequence[int], total_fen: int) -> int:
     """Printed total minus the sum of printed parts, in hundredths of 万元 (尾差)."""

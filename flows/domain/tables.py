@@ -59,7 +59,7 @@ def map_headers(
         raise InputError("文件为空，没有表头和数据", file=table.file)
     lookup = {normalise_header(alias): name for name, names in aliases.items() for alias in names}
     best_missing: list[str] | None = None
-    for row_no, cells in table.rows[:search_rows]:
+    for row_no, cells in _header_candidates(table.rows[:search_rows]):
         columns: dict[str, int] = {}
         for index, cell in enumerate(cells):
             name = lookup.get(normalise_header(cell))
@@ -79,6 +79,21 @@ def map_headers(
             best_missing = missing
     expected = "、".join(f"{name}（{' / '.join(aliases[name])}）" for name in best_missing or required)
     raise InputError(f"缺少必需的列：{expected}", file=table.file, column=(best_missing or required)[0])
+
+
+def _header_candidates(rows: Sequence[tuple[int, Sequence[str]]]):
+    """Each row as a header, and each pair of rows as one header (a merged cell such as
+    「金额」 above 「借方 | 贷方」: the lower cell names the column where it is filled)."""
+    for index, (row_no, cells) in enumerate(rows):
+        yield row_no, cells
+        if index + 1 < len(rows):
+            lower_no, lower = rows[index + 1]
+            width = max(len(cells), len(lower))
+            merged = [
+                (lower[i] if i < len(lower) and lower[i].strip() else (cells[i] if i < len(cells) else ""))
+                for i in range(width)
+            ]
+            yield lower_no, merged
 
 
 def split_code_name(cell: str) -> tuple[str, str]:
