@@ -19,7 +19,7 @@ from flows.adapters.data_folder import read_year_inputs
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
 from flows.domain.ingest import YearInputs
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
-from flows.domain.money import format_percent, format_wan
+from flows.domain.manifest import build_manifest
 from flows.domain.quality import QualityVerdict, describe_failures
 from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.quality_inputs import quality_datasets, quality_parameters
@@ -68,7 +68,8 @@ def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFra
     ledger = inputs.ledger[inputs.ledger["unit_code"] == unit]
     budget = inputs.budget[inputs.budget["unit_code"] == unit]
     in_folder = {f for f in inputs.ledger_accounting.files if f"/ledger/{unit}/" in f}
-    files = sorted(set(ledger["source_file"]) | set(budget["source_file"]) | in_folder)
+    declared = set(inputs.control_totals.loc[inputs.control_totals["unit_code"] == unit, "source_file"])
+    files = sorted(set(ledger["source_file"]) | set(budget["source_file"]) | in_folder | declared)
     return ledger, budget, files
 
 
@@ -132,34 +133,6 @@ def render(metrics: DepartmentMetrics, inputs: YearInputs, check: QualityCheck, 
     return docx_renderer.render_docx(template, context)
 
 
-def printed_figures(m: DepartmentMetrics) -> dict[str, dict[str, object]]:
-    """Key figures as exact fen and as printed, for the manifest (and later revision notes)."""
-    figures: dict[str, dict[str, object]] = {}
-
-    def money(name: str, fen: int) -> None:
-        figures[name] = {"fen": fen, "printed": format_wan(fen)}
-
-    money("年初预算数", m.initial_budget_fen)
-    money("全年预算数", m.adjusted_budget_fen)
-    money("全年执行数", m.actual_fen)
-    money("基本支出", m.basic_fen)
-    money("人员经费", m.personnel_fen)
-    money("公用经费", m.public_fen)
-    money("项目支出", m.named_projects_fen)
-    money("其它资金", m.other_funds_fen)
-    money("三公经费", m.sangong_total_fen)
-    for line in m.econ_classes:
-        money(f"经济分类:{line.code} {line.name}", line.amount_fen)
-    for line in m.sangong:
-        money(f"三公:{line.name}", line.amount_fen)
-    for p in m.projects:
-        money(f"项目:{p.name}", p.actual_fen)
-    figures["预算执行率"] = {"printed": format_percent(m.actual_fen, m.adjusted_budget_fen)}
-    figures["预算调整率"] = {"printed": format_percent(m.adjustment_fen, m.initial_budget_fen)}
-    figures["在职人员控制率"] = {"printed": format_percent(m.staff_in_post, m.staff_authorized)}
-    return figures
-
-
 def quality_files(inputs: YearInputs, unit: str, check: QualityCheck) -> dict[str, bytes]:
     """quality.html and violations.csv for reviewers (Data Docs are linked, built beside them)."""
     _, _, files = unit_frames(inputs, unit)
@@ -185,24 +158,12 @@ def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, check
     verdict = check.verdict
     _, _, files = unit_frames(inputs, unit)
     outputs = {"report.docx": docx, **quality_files(inputs, unit, check)}
-    manifest = {
-        "unit_code": unit,
-        "unit_name": inputs.profiles[unit].name,
-        "fiscal_year": inputs.year,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "fingerprint": fingerprint["fingerprint"],
-        "inputs": {k: v for k, v in fingerprint.items() if k != "fingerprint"},
-        "row_accounting": {
-            "ledger": inputs.ledger_accounting.for_files(files).summary(),
-            "budget": inputs.budget_accounting.summary(),
-        },
-        "quality": {
-            **verdict.summary(),
-            "warnings": [{"rule_id": r.rule_id, "message": r.message, "count": r.failing_count} for r in verdict.warnings],
-        },
-        "figures": printed_figures(metrics),
-        "files": {name: sha256_hex(data) for name, data in outputs.items()},
-    }
+    manifest = build_manifest(
+        metrics, inputs.profiles[unit].name, inputs.year, verdict, fingerprint,
+        {"ledger": inputs.ledger_accounting.for_files(files).summary(), "budget": inputs.budget_accounting.summary()},
+        {name: sha256_hex(data) for name, data in outputs.items()},
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
     folder = output_folder.publish_version(
         output_folder.unit_folder(out_dir, inputs.year, unit), outputs, manifest, trees={"data_docs": check.data_docs},
     )
