@@ -59,8 +59,10 @@ def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
     assert blocked.code == 3, blocked.output
     assert "LED-003" in blocked.stderr and "2024年1-6月记账凭证.csv" in blocked.stderr and "第 " in blocked.stderr
     assert "Traceback" not in blocked.output
-    assert sorted(p.name for p in (out / "2024" / SAMPLE_UNIT).iterdir()) == ["v1"]
+    assert sorted(p.name for p in (out / "2024" / SAMPLE_UNIT).iterdir()) == ["checks", "v1"], "no v2"
     assert _sha(report) == before
+    [check] = (out / "2024" / SAMPLE_UNIT / "checks").iterdir()
+    assert "LED-003" in (check / "quality.html").read_text(encoding="utf-8")
 
 
 def test_rerun_without_changes_makes_no_new_version_and_a_change_does(run_cli, data_copy, tmp_path):
@@ -82,7 +84,9 @@ def test_rerun_without_changes_makes_no_new_version_and_a_change_does(run_cli, d
 def test_validate_only_checks(run_cli, data_copy, tmp_path):
     result = run_cli("validate", "--data", str(data_copy), cwd=tmp_path)
     assert result.code == 0, result.output
-    assert "校验通过" in result.stdout and not (tmp_path / "out").exists()
+    assert "校验通过" in result.stdout
+    unit = tmp_path / "out" / "2024" / SAMPLE_UNIT
+    assert [p.name for p in unit.iterdir()] == ["checks"], "validate writes a quality report, never a report version"
 
 
 def test_missing_column_is_exit_2_naming_file_and_column(run_cli, data_copy, tmp_path):
