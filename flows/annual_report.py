@@ -6,8 +6,10 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.adapters.project_files import project_root
+from flows.adapters.output_folder import latest_manifest, unit_folder, unit_lock
+from flows.adapters.project_files import load_schedule, project_root
 from flows.domain.errors import InputError
+from flows.domain.schedule import default_fiscal_year, requested_units
 from flows.tasks import (
     UnitOutcome,
     blocked_details,
@@ -18,9 +20,9 @@ from flows.tasks import (
     load_configuration,
     record_check,
     render,
+    send_to_recipients,
     validate,
 )
-from flows.adapters.output_folder import latest_manifest, unit_folder
 
 
 def default_template() -> Path:
@@ -29,36 +31,45 @@ def default_template() -> Path:
 
 @flow(name="annual-report")
 def annual_report(
-    year: int = 2024,
+    year: int | None = None,
     data_dir: str = "data",
     out_dir: str = "out",
-    units: list[str] | None = None,
+    units: list[str] | str | None = None,
 ) -> list[UnitOutcome]:
-    """Produce each department's 部门整体支出绩效自评报告 for `year`.
+    """Produce each department's 部门整体支出绩效自评报告 for `year` (default: last year).
 
-    ingest → validate → evaluate → render → deliver. A department with a critical
-    quality failure gets no report; its previous versions stay as they are.
+    ingest → evaluate → validate → render → deliver. Unchanged inputs make no new version;
+    a department with a critical quality failure gets no report and keeps its versions.
+    `units` may be a list or a comma-separated string (as event payloads carry it).
     """
+    year = year or default_fiscal_year(load_schedule().timezone)
+    wanted = requested_units(units)
     template = default_template()
+    out = Path(out_dir)
     reference = load_configuration(year)
-    inputs = ingest(Path(data_dir), year, reference, list(units or []))
+    inputs = ingest(Path(data_dir), year, reference, wanted)
     outcomes = []
-    for unit in _units(inputs, units):
-        name = inputs.profiles[unit].name
-        fingerprint = fingerprint_unit(Path(data_dir), inputs, unit, template)
-        previous = latest_manifest(unit_folder(Path(out_dir), year, unit))
-        if previous and previous.get("fingerprint") == fingerprint["fingerprint"]:
-            outcomes.append(UnitOutcome(unit, name, "unchanged", str(unit_folder(Path(out_dir), year, unit) / previous["version"])))
-            continue
-        metrics = evaluate(inputs, unit, reference)
-        check = validate(inputs, unit, reference, metrics)
-        if check.verdict.blocked:
-            folder = record_check(Path(out_dir), inputs, unit, check)
-            outcomes.append(UnitOutcome(unit, name, "blocked", str(folder), blocked_details(check.verdict)))
-            continue
-        docx = render(metrics, inputs, check, reference, template)
-        folder = deliver(Path(out_dir), metrics, inputs, check, fingerprint, docx)
-        outcomes.append(UnitOutcome(unit, name, "produced", str(folder)))
+    for unit in _units(inputs, wanted):
+        profile = inputs.profiles[unit]
+        folder = unit_folder(out, year, unit)
+        with unit_lock(folder):
+            fingerprint = fingerprint_unit(Path(data_dir), inputs, unit, template)
+            previous = latest_manifest(folder)
+            if previous and previous.get("fingerprint") == fingerprint["fingerprint"]:
+                version = folder / previous["version"]
+                sent = send_to_recipients(version, profile)
+                outcomes.append(UnitOutcome(unit, profile.name, "unchanged", str(version), sent))
+                continue
+            metrics = evaluate(inputs, unit, reference)
+            check = validate(inputs, unit, reference, metrics)
+            if check.verdict.blocked:
+                checked = record_check(out, inputs, unit, check)
+                outcomes.append(UnitOutcome(unit, profile.name, "blocked", str(checked), blocked_details(check.verdict)))
+                continue
+            docx = render(metrics, inputs, check, reference, template)
+            version = deliver(out, metrics, inputs, check, fingerprint, docx, previous)
+            sent = send_to_recipients(version, profile)
+            outcomes.append(UnitOutcome(unit, profile.name, "produced", str(version), sent))
     return outcomes
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from flows.settings import configure_prefect_environment, log_file
+from flows.settings import configure_prefect_environment, log_file, state_dir
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_BLOCKED = 0, 1, 2, 3
 
@@ -32,12 +34,20 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("run", "生成报告：读取账簿和指标，校验数据质量，计算指标，输出 out/<年度>/<单位编码>/v<N>/report.docx"),
         ("validate", "只做数据质量校验，不生成报告"),
+        ("rerun", "数据更正后重新生成：服务器在运行时发送 jixiao.ledger.updated 事件，否则直接运行"),
     ):
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument("--year", type=int, default=2024, help="会计年度（默认 2024）")
         command.add_argument("--data", default="data", help="数据目录，内含 <年度>/ledger、budget、profiles（默认 data）")
         command.add_argument("--out", default="out", help="输出目录（默认 out）；数据质量报告也写在这里")
         command.add_argument("--unit", action="append", default=[], metavar="CODE", help="只处理这些单位编码（可重复）")
+    serve = commands.add_parser("serve", help="按计划每年自动生成报告，并在数据更新事件到来时重新生成（Ctrl-C 停止）",
+                                description="启动本地 Prefect 服务器（未设置 PREFECT_API_URL 时）并提供报告任务：按 config/schedule.yaml 的时间表运行，收到 jixiao.ledger.updated 事件时重新生成。")
+    watch = commands.add_parser("watch", help="监视数据目录，导出文件变化时自动触发重新生成",
+                                description="监视数据目录；账簿、指标或单位信息文件变化后（去抖），发送 jixiao.ledger.updated 事件或直接重新生成。")
+    for command in (serve, watch):
+        command.add_argument("--data", default="data", help="数据目录（默认 data）")
+        command.add_argument("--out", default="out", help="输出目录（默认 out）")
     return parser
 
 
@@ -61,12 +71,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     _say(f"jixiao {args.command}：{args.year} 年度，数据目录 {args.data}")
     started = time.monotonic()
     try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "watch":
+            return _watch(args)
+        if args.command == "rerun" and _emit_if_served(args.year, args.unit):
+            return EXIT_OK
         # Imported here: Prefect reads its settings at import time (see flows.settings).
         from flows.annual_report import annual_report, quality_gate
         from flows.domain.errors import InputError
 
         try:
-            if args.command == "run":
+            if args.command in ("run", "rerun"):
                 outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
             else:
                 outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
@@ -82,17 +98,82 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _report(outcomes, time.monotonic() - started)
 
 
+def _emit_if_served(year: int, units: list[str]) -> bool:
+    """Send the rerun event when a Prefect server is reachable; False means: run here instead."""
+    from flows.adapters.prefect_server import api_url, emit_ledger_updated, is_healthy
+    from flows.adapters.project_files import load_schedule
+
+    schedule = load_schedule()
+    url = api_url(schedule)
+    if not is_healthy(url):
+        _say("未发现正在运行的 Prefect 服务器，直接重新生成。")
+        return False
+    os.environ["PREFECT_API_URL"] = url
+    emit_ledger_updated(schedule.event, year, units)
+    _say(f"已向 {url} 发送 {schedule.event} 事件（{year} 年度{'，单位 ' + '、'.join(units) if units else '，全部单位'}）；"
+         "服务器上的报告任务将重新生成有变化的单位。")
+    return True
+
+
+def _serve(args) -> int:
+    from flows.adapters.prefect_server import api_url, is_healthy, start_local_server, stop_server
+    from flows.adapters.project_files import load_schedule
+
+    schedule = load_schedule()
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        url = api_url(schedule)
+        if not is_healthy(url):
+            _say(f"正在启动本地 Prefect 服务器 {url} …")
+            server = start_local_server(schedule, state_dir() / "prefect-server.log")
+        os.environ["PREFECT_API_URL"] = url
+    from flows.serve import serve_annual_report
+
+    _say(f"报告任务已就绪：按“{schedule.cron}”（{schedule.timezone}）每年运行；收到 {schedule.event} 事件时重新生成。"
+         f"界面：{os.environ['PREFECT_API_URL'].removesuffix('/api')}　按 Ctrl-C 停止。")
+    try:
+        serve_annual_report(Path(args.data).resolve(), Path(args.out).resolve(), schedule)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            stop_server(server)
+    _say("已停止；事件触发器已删除。")
+    return EXIT_OK
+
+
+def _watch(args) -> int:
+    from flows.watch import watch_exports
+
+    _say(f"正在监视 {args.data}（按 Ctrl-C 停止）…")
+    try:
+        for year, units in watch_exports(Path(args.data)):
+            _say(f"检测到 {year} 年度数据变化：{'、'.join(units) if units else '全部单位'}")
+            if not _emit_if_served(year, units):
+                code = main(["run", "--year", str(year), "--data", args.data, "--out", args.out,
+                             *[arg for unit in units for arg in ("--unit", unit)]])
+                _say(f"重新生成结束（退出码 {code}）")
+    except KeyboardInterrupt:
+        _say("已停止监视。")
+    return EXIT_OK
+
+
 def _report(outcomes, seconds: float) -> int:
     blocked = False
     for outcome in outcomes:
         if outcome.status == "produced":
             _say(f"✓ {outcome.unit_code} {outcome.name}：已生成 {outcome.folder}/report.docx")
             _say(f"    数据质量报告 {outcome.folder}/quality.html，清单 manifest.json")
+            if Path(outcome.folder, "修订说明.txt").exists():
+                _say(f"    修订说明 {outcome.folder}/修订说明.txt")
         elif outcome.status == "unchanged":
             _say(f"= {outcome.unit_code} {outcome.name}：输入未变化，沿用 {outcome.folder}，未生成新版本")
         elif outcome.status == "passed":
             _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题），报告 {outcome.folder}/quality.html")
-        else:
+        if outcome.status in ("produced", "unchanged"):
+            for line in outcome.details:
+                _say(f"    {line}")
+        if outcome.status == "blocked":
             blocked = True
             print(f"✗ {outcome.unit_code} {outcome.name}：数据质量存在严重问题，未生成报告，原有版本保持不变", file=sys.stderr)
             print(f"    数据质量报告：{outcome.folder}/quality.html", file=sys.stderr)

@@ -6,6 +6,7 @@ Must run before `prefect` is imported: Prefect reads its settings at import time
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 QUIET_PREFECT = {
@@ -42,3 +43,43 @@ def configure_prefect_environment() -> Path:
     for name, value in QUIET_PREFECT.items():
         os.environ.setdefault(name, value)
     return home
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """Outgoing mail server. The password never appears in logs, manifests or artifacts (repr hides it)."""
+
+    host: str
+    port: int
+    sender: str
+    user: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = False
+
+
+def smtp_settings() -> SmtpSettings | None:
+    """SMTP settings from JIXIAO_SMTP_* variables; None when no server is configured.
+
+    The password comes from JIXIAO_SMTP_PASSWORD or, failing that, from the Prefect Secret
+    block named by JIXIAO_SMTP_PASSWORD_BLOCK (read by the delivery adapter).
+    """
+    host = os.environ.get("JIXIAO_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    return SmtpSettings(
+        host=host,
+        port=int(os.environ.get("JIXIAO_SMTP_PORT", "25")),
+        sender=os.environ.get("JIXIAO_SMTP_SENDER", "jixiao@localhost"),
+        user=os.environ.get("JIXIAO_SMTP_USER", ""),
+        password=os.environ.get("JIXIAO_SMTP_PASSWORD", ""),
+        starttls=os.environ.get("JIXIAO_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+    )
+
+
+def smtp_password_block() -> str:
+    return os.environ.get("JIXIAO_SMTP_PASSWORD_BLOCK", "")
+
+
+def fault_delay_seconds() -> float:
+    """Test knob: pause between output files while a version is staged (kill tests use it)."""
+    return float(os.environ.get("JIXIAO_FAULT_DELAY_SECONDS", "0") or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import shutil
 import tempfile
@@ -14,19 +15,23 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.adapters import docx_renderer, output_folder, project_files, quality_gx, quality_report
+from flows.adapters import delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.data_folder import read_year_inputs
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
 from flows.domain.ingest import YearInputs
-from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.manifest import build_manifest
-from flows.domain.quality import QualityVerdict, describe_failures
-from flows.domain.quality_report import build_quality_view, violation_rows
+from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
+from flows.domain.profile import DepartmentProfile
+from flows.domain.quality import QualityVerdict, describe_failures, unexplained_warnings
 from flows.domain.quality_inputs import quality_datasets, quality_parameters
+from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
+from flows.domain.revision import describe_revision, revision_text
+from flows.settings import smtp_settings
 
 logger = logging.getLogger("jixiao")
+REVISION_NOTE = "修订说明.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +158,8 @@ def _publish_markdown(unit: str, name: str, folder: Path, what: str) -> None:
 
 @task(name="deliver", cache_policy=NO_CACHE)
 def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, check: QualityCheck,
-            fingerprint: dict[str, str], docx: bytes) -> Path:
+            fingerprint: dict[str, str], docx: bytes, previous: dict | None) -> Path:
+    """Publish the next version: report, quality report, manifest and, after a change, the 修订说明."""
     unit = metrics.unit_code
     verdict = check.verdict
     _, _, files = unit_frames(inputs, unit)
@@ -164,12 +170,67 @@ def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, check
         {name: sha256_hex(data) for name, data in outputs.items()},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+    if previous:
+        manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"])
+        version = f"v{int(previous['version'][1:]) + 1}"
+        outputs[REVISION_NOTE] = revision_text(inputs.profiles[unit].name, inputs.year, version, manifest["revision"]).encode()
     folder = output_folder.publish_version(
         output_folder.unit_folder(out_dir, inputs.year, unit), outputs, manifest, trees={"data_docs": check.data_docs},
     )
     shutil.rmtree(check.data_docs, ignore_errors=True)
     _publish_markdown(unit, inputs.profiles[unit].name, folder, f"{folder.name}：报告已生成")
     return folder
+
+
+@task(name="send", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30])
+def send_to_recipients(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
+    """E-mail the report and copy it to shared folders, once per recipient and version.
+
+    Not sent while a warning lacks the department's explanation. Returns what happened, in Chinese.
+    """
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    recipients = profile.recipients
+    if not recipients.email and not recipients.folders:
+        return ()
+    pending = unexplained_warnings([w["rule_id"] for w in manifest["quality"]["warnings"]], dict(profile.warning_explanations))
+    if pending:
+        return (f"有未说明的警告（{'、'.join(pending)}），报告暂不发送；请在单位信息文件 warning_explanations 中说明后重新运行",)
+    done = {(d["channel"], d["to"]) for d in delivery.read_deliveries(version)}
+    docx = (version / "report.docx").read_bytes()
+    attachment = f"{profile.name}{manifest['fiscal_year']}年度部门整体支出绩效自评报告（{version.name}）.docx"
+    attachments = {attachment: docx}
+    if (version / REVISION_NOTE).exists():
+        attachments["修订说明.txt"] = (version / REVISION_NOTE).read_bytes()
+    said = []
+    smtp = smtp_settings()
+    for address in recipients.email:
+        if ("email", address) in done:
+            continue
+        if smtp is None:
+            said.append(f"未配置邮件服务器（JIXIAO_SMTP_HOST），未发送给 {address}")
+            continue
+        delivery.send_email(smtp, address, attachment.removesuffix(".docx"), _mail_body(profile, manifest, version), attachments)
+        said.append(_record(version, "email", address, manifest, docx))
+    for folder in recipients.folders:
+        if ("folder", folder) not in done:
+            delivery.copy_to_folder(Path(folder), attachment, docx)
+            said.append(_record(version, "folder", folder, manifest, docx))
+    return tuple(said)
+
+
+def _mail_body(profile: DepartmentProfile, manifest: dict, version: Path) -> str:
+    lines = [f"附件为{profile.name}{manifest['fiscal_year']}年度部门整体支出绩效自评报告（{version.name}）。"]
+    if "revision" in manifest:
+        lines.append(f"本版本是对 {manifest['revision']['previous_version']} 的修订，变化见附件《修订说明》。")
+    return "\n".join(lines) + "\n"
+
+
+def _record(version: Path, channel: str, to: str, manifest: dict, docx: bytes) -> str:
+    delivery.record_delivery(version, {
+        "channel": channel, "to": to, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "version": version.name, "sha256": sha256_hex(docx), "fingerprint": manifest["fingerprint"],
+    })
+    return f"已{'发送邮件给' if channel == 'email' else '复制到'} {to}"
 
 
 @task(name="record-quality-check", cache_policy=NO_CACHE)

@@ -7,8 +7,14 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock
+
+from flows.settings import fault_delay_seconds
 
 _VERSION = re.compile(r"^v(\d+)$")
 
@@ -32,11 +38,26 @@ def latest_manifest(folder: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+@contextmanager
+def unit_lock(folder: Path) -> Iterator[None]:
+    """One run at a time per department folder; leftovers of killed runs are cleared on entry.
+
+    Two reruns of the same department therefore never clobber each other: the second waits,
+    then finds the first one's version and has nothing to do.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / ".lock")):
+        for leftover in folder.glob(".staging-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        yield
+
+
 def _stage(folder: Path, files: Mapping[str, bytes], trees: Mapping[str, Path] | None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
     for name, data in files.items():
         (staging / name).write_bytes(data)
+        time.sleep(fault_delay_seconds())
     for name, source in (trees or {}).items():
         if source.is_dir():
             shutil.copytree(source, staging / name)

@@ -11,6 +11,7 @@ import yaml
 
 from flows.domain.errors import InputError
 from flows.domain.reference import CodeLists, Reference, build_reference
+from flows.domain.schedule import Schedule
 
 
 def project_root() -> Path:
@@ -68,3 +69,10 @@ def project_fingerprints(template: Path) -> dict[str, str]:
         "template": hashlib.sha256(template.read_bytes()).hexdigest(),
         "code": _tree_sha(list((root / "flows").rglob("*.py")), root),
     }
+
+
+def load_schedule(root: Path | None = None) -> Schedule:
+    """config/schedule.yaml: cron, timezone, event name and the local server address."""
+    data = yaml.safe_load(((root or project_root()) / "config" / "schedule.yaml").read_text(encoding="utf-8"))
+    return Schedule(cron=data["cron"], timezone=data["timezone"], event=data["event"],
+                    server_host=data["server"]["host"], server_port=int(data["server"]["port"]))

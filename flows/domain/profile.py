@@ -55,6 +55,13 @@ class Indicator(_Model):
     direction: Literal["higher", "lower"] = "higher"
 
 
+class Recipients(_Model):
+    """Who receives the report: e-mail addresses and shared folders."""
+
+    email: list[str] = []
+    folders: list[str] = []
+
+
 class DepartmentProfile(_Model):
     unit_code: str
     name: str
@@ -70,6 +77,7 @@ class DepartmentProfile(_Model):
     measures: list[Section] = []
     other_notes: list[str] = []
     warning_explanations: dict[str, str] = {}
+    recipients: Recipients = Recipients()
 
     @field_validator("unit_code", mode="before")
     @classmethod

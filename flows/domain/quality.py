@@ -75,3 +75,8 @@ def describe_failures(results: Sequence[RuleResult], limit: int = 5) -> list[str
         if result.failing_count > limit:
             lines.append(f"    …… 另有 {result.failing_count - limit} 处")
     return lines
+
+
+def unexplained_warnings(warning_rule_ids: Sequence[str], explanations: dict[str, str]) -> list[str]:
+    """Warnings the department has not explained yet: the report is not sent while any remain."""
+    return [rule for rule in warning_rule_ids if not explanations.get(rule, "").strip()]

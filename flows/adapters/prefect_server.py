@@ -1,0 +1,68 @@
+"""The Prefect server a scheduled setup needs: find it, or start one locally (SQLite in the state folder)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from flows.domain.schedule import Schedule
+
+
+def api_url(schedule: Schedule) -> str:
+    """PREFECT_API_URL when set, else the local server address of config/schedule.yaml."""
+    return os.environ.get("PREFECT_API_URL") or f"http://{schedule.server_host}:{schedule.server_port}/api"
+
+
+def is_healthy(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_local_server(schedule: Schedule, log_file: Path, wait_seconds: float = 180) -> subprocess.Popen:
+    """`prefect server start` on the configured address; returns once it answers /api/health.
+
+    Raises:
+        RuntimeError: the server did not come up (its log file says why).
+    """
+    log = log_file.open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", schedule.server_host,
+         "--port", str(schedule.server_port), "--no-ui"],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PREFECT_API_URL": ""},
+    )
+    url = f"http://{schedule.server_host}:{schedule.server_port}/api"
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Prefect 服务器启动失败，详见 {log_file}")
+        if is_healthy(url):
+            return process
+        time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError(f"Prefect 服务器 {wait_seconds:.0f} 秒内未就绪，详见 {log_file}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def emit_ledger_updated(event: str, year: int, units: list[str]) -> None:
+    """Tell the server that a year's ledger changed; its trigger reruns the annual report."""
+    from prefect.events import emit_event
+
+    emit_event(
+        event=event,
+        resource={"prefect.resource.id": f"jixiao.ledger.{year}", "prefect.resource.name": f"{year} 年度账簿"},
+        payload={"year": year, "units": ",".join(units)},
+    )

@@ -1,0 +1,50 @@
+"""Serve the annual report: a yearly schedule and a rerun trigger on `jixiao.ledger.updated`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.domain.schedule import Schedule
+
+TRIGGER_NAME = "jixiao-ledger-updated"
+DEPLOYMENT_NAME = "annual-report"
+
+
+def serve_annual_report(data_dir: Path, out_dir: Path, schedule: Schedule) -> None:
+    """Block serving the deployment; on exit delete its automations so no orphan trigger remains."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.events import DeploymentEventTrigger
+    from prefect.schedules import Cron
+
+    from flows.annual_report import annual_report
+
+    trigger = DeploymentEventTrigger(
+        name=TRIGGER_NAME,
+        expect={schedule.event},
+        match={"prefect.resource.id": "jixiao.ledger.*"},
+        parameters={"year": "{{ event.payload.year }}", "units": "{{ event.payload.units }}",
+                    "data_dir": str(data_dir), "out_dir": str(out_dir)},
+    )
+    try:
+        annual_report.serve(
+            name=DEPLOYMENT_NAME,
+            schedules=[Cron(schedule.cron, timezone=schedule.timezone)],
+            triggers=[trigger],
+            parameters={"data_dir": str(data_dir), "out_dir": str(out_dir)},
+            global_limit=1,                       # one report run at a time
+            print_starting_message=False,
+            entrypoint_type=EntrypointType.MODULE_PATH,
+        )
+    finally:
+        remove_automations()
+
+
+def remove_automations() -> int:
+    """Delete the automations the served deployment owns (Prefect leaves them behind otherwise)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name(f"annual-report/{DEPLOYMENT_NAME}")
+        owned = [a for a in client.read_automations() if a.name == TRIGGER_NAME]
+        client.delete_resource_owned_automations(f"prefect.deployment.{deployment.id}")
+        return len(owned)
