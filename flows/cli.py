@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -68,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_prefect_environment()
     _configure_console_logging()
-    _say(f"jixiao {args.command}：{args.year} 年度，数据目录 {args.data}")
+    year = f"{args.year} 年度，" if hasattr(args, "year") else ""
+    _say(f"jixiao {args.command}：{year}数据目录 {args.data}")
     started = time.monotonic()
     try:
         if args.command == "serve":
@@ -115,6 +117,10 @@ def _emit_if_served(year: int, units: list[str]) -> bool:
     return True
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _serve(args) -> int:
     from flows.adapters.prefect_server import api_url, is_healthy, start_local_server, stop_server
     from flows.adapters.project_files import load_schedule
@@ -128,6 +134,9 @@ def _serve(args) -> int:
             server = start_local_server(schedule, state_dir() / "prefect-server.log")
         os.environ["PREFECT_API_URL"] = url
     from flows.serve import serve_annual_report
+
+    # A service manager stops us with SIGTERM: clean up as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
 
     _say(f"报告任务已就绪：按“{schedule.cron}”（{schedule.timezone}）每年运行；收到 {schedule.event} 事件时重新生成。"
          f"界面：{os.environ['PREFECT_API_URL'].removesuffix('/api')}　按 Ctrl-C 停止。")
