@@ -59,16 +59,21 @@ class CliResult:
 def run_cli(state_dir, tmp_path):
     """Run `jixiao …` as a user would: a separate process, exit code and output captured."""
 
-    def run(*args: str, cwd: Path | None = None) -> CliResult:
-        env = {**os.environ, "JIXIAO_STATE_DIR": str(state_dir), "PYTHONWARNINGS": "ignore"}
-        env.pop("PREFECT_API_URL", None)
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
         completed = subprocess.run(
-            [sys.executable, "-m", "flows", *args], cwd=cwd or ROOT, env=env,
+            [sys.executable, "-m", "flows", *args], cwd=cwd or ROOT, env=cli_env(state_dir, env),
             capture_output=True, text=True, timeout=600,
         )
         return CliResult(completed.returncode, completed.stdout, completed.stderr)
 
     return run
+
+
+def cli_env(state_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a user's shell: no Prefect server configured, our state folder."""
+    env = {**os.environ, "JIXIAO_STATE_DIR": str(state_dir), "PYTHONWARNINGS": "ignore", **(extra or {})}
+    env.pop("PREFECT_API_URL", None)
+    return env
 
 
 def docx_text_via_libreoffice(docx: Path) -> str:

@@ -1,0 +1,145 @@
+"""Reruns in real operation: delivery over a real SMTP server, killed runs, concurrent reruns."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, SAMPLE_UNIT, cli_env
+from tests.fixtures.bad_inputs import add_to_first_debit, edit_csv, project_missing_from_budget
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture()
+def smtp_server():
+    """A real SMTP server on localhost (aiosmtpd) that keeps every message it receives."""
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list[tuple[list[str], bytes]] = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((list(envelope.rcpt_tos), envelope.content))
+            return "250 OK"
+
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+def _add_recipients(data: Path, email_to: list[str], folders: list[str]) -> None:
+    path = data / "2024" / "profiles" / f"{SAMPLE_UNIT}.yaml"
+    profile = yaml.safe_load(path.read_text(encoding="utf-8"))
+    profile["recipients"] = {"email": email_to, "folders": folders}
+    path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+
+
+def test_report_is_mailed_and_filed_once_per_version(run_cli, data_copy, tmp_path, smtp_server):
+    shared = tmp_path / "共享文件夹"
+    _add_recipients(data_copy, ["leader@example.org"], [str(shared)])
+    smtp = {"JIXIAO_SMTP_HOST": "127.0.0.1", "JIXIAO_SMTP_PORT": str(smtp_server.port),
+            "JIXIAO_SMTP_SENDER": "jixiao@example.org", "JIXIAO_SMTP_PASSWORD": "s3cret-should-not-leak"}
+    out = tmp_path / "out"
+    result = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert result.code == 0, result.output
+    assert "已发送邮件给 leader@example.org" in result.stdout
+
+    version = out / "2024" / SAMPLE_UNIT / "v1"
+    report = (version / "report.docx").read_bytes()
+    [(recipients, raw)] = smtp_server.messages
+    assert recipients == ["leader@example.org"]
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename().endswith("（v1）.docx") and attachment.get_content() == report
+    [filed] = list(shared.glob("*.docx"))
+    assert filed.read_bytes() == report
+
+    deliveries = json.loads((version / "deliveries.json").read_text(encoding="utf-8"))
+    assert {(d["channel"], d["to"]) for d in deliveries} == {("email", "leader@example.org"), ("folder", str(shared))}
+    assert all(d["sha256"] == hashlib.sha256(report).hexdigest() and d["version"] == "v1" for d in deliveries)
+    written = [p.read_text(encoding="utf-8") for p in [*version.glob("*.json"), version / "quality.html"]]
+    assert all("s3cret-should-not-leak" not in text for text in [*written, result.output]), "no credential in outputs"
+
+    again = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert again.code == 0 and "未生成新版本" in again.stdout
+    assert len(smtp_server.messages) == 1, "an unchanged version is not sent again"
+
+
+def test_unexplained_warning_keeps_the_report_from_recipients(run_cli, data_copy, tmp_path, smtp_server):
+    project_missing_from_budget(data_copy)                    # PRJ-002 warning, no explanation yet
+    _add_recipients(data_copy, ["leader@example.org"], [])
+    smtp = {"JIXIAO_SMTP_HOST": "127.0.0.1", "JIXIAO_SMTP_PORT": str(smtp_server.port)}
+    result = run_cli("run", "--data", str(data_copy), "--out", str(tmp_path / "out"), env=smtp)
+    assert result.code == 0, result.output
+    assert "PRJ-002" in result.stdout and "暂不发送" in result.stdout
+    assert smtp_server.messages == []
+
+
+def _versions(unit: Path) -> list[str]:
+    return sorted(p.name for p in unit.iterdir() if p.name.startswith("v")) if unit.exists() else []
+
+
+def _complete(version: Path) -> bool:
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    return all(hashlib.sha256((version / name).read_bytes()).hexdigest() == sha for name, sha in manifest["files"].items())
+
+
+def test_a_run_killed_while_writing_leaves_the_previous_state_and_the_next_run_finishes(run_cli, data_copy, tmp_path, state_dir):
+    out = tmp_path / "out"
+    unit = out / "2024" / SAMPLE_UNIT
+    assert run_cli("run", "--data", str(data_copy), "--out", str(out)).code == 0
+    v1 = (unit / "v1" / "report.docx").read_bytes()
+    edit_csv(data_copy, add_to_first_debit(1000))
+
+    # Slow the writing of output files so the kill lands while v2 is being staged.
+    process = subprocess.Popen([sys.executable, "-m", "flows", "run", "--data", str(data_copy), "--out", str(out)],
+                               cwd=ROOT, env=cli_env(state_dir, {"JIXIAO_FAULT_DELAY_SECONDS": "3"}),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 180
+    while not list(unit.glob(".staging-*/report.docx")):
+        assert process.poll() is None and time.monotonic() < deadline, "the run ended before it started writing"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    assert _versions(unit) == ["v1"], "no half-written v2"
+    assert (unit / "v1" / "report.docx").read_bytes() == v1 and _complete(unit / "v1")
+    assert list(unit.glob(".staging-*")), "the killed run's staging folder is what is left"
+
+    result = run_cli("run", "--data", str(data_copy), "--out", str(out))
+    assert result.code == 0, result.output
+    assert _versions(unit) == ["v1", "v2"] and _complete(unit / "v2")
+    assert not list(unit.glob(".staging-*")), "the next run clears the leftovers"
+
+
+def test_two_reruns_at_once_make_one_version(data_copy, tmp_path):
+    out = tmp_path / "out"
+    runs = [
+        subprocess.Popen([sys.executable, "-m", "flows", "run", "--data", str(data_copy), "--out", str(out)], cwd=ROOT,
+                         env=cli_env(tmp_path / f"state-{n}"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for n in range(2)
+    ]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    unit = out / "2024" / SAMPLE_UNIT
+    assert _versions(unit) == ["v1"] and _complete(unit / "v1")
+    said = "".join(stdout for stdout, _ in outputs)
+    assert said.count("已生成") == 1 and said.count("未生成新版本") == 1
