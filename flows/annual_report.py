@@ -35,12 +35,14 @@ def annual_report(
     data_dir: str = "data",
     out_dir: str = "out",
     units: list[str] | str | None = None,
+    pdf: bool = False,
 ) -> list[UnitOutcome]:
     """Produce each department's 部门整体支出绩效自评报告 for `year` (default: last year).
 
     ingest → evaluate → validate → render → deliver. Unchanged inputs make no new version;
     a department with a critical quality failure gets no report and keeps its versions.
-    `units` may be a list or a comma-separated string (as event payloads carry it).
+    `units` may be a list or a comma-separated string (as event payloads carry it);
+    `pdf` adds report.pdf (LibreOffice) to each new version.
     """
     year = year or default_fiscal_year(load_schedule().timezone)
     wanted = requested_units(units)
@@ -60,14 +62,14 @@ def annual_report(
                 sent = send_to_recipients(version, profile)
                 outcomes.append(UnitOutcome(unit, profile.name, "unchanged", str(version), sent))
                 continue
-            metrics = evaluate(inputs, unit, reference)
-            check = validate(inputs, unit, reference, metrics)
+            result = evaluate(inputs, unit, reference)
+            check = validate(inputs, unit, reference, result.metrics)
             if check.verdict.blocked:
                 checked = record_check(out, inputs, unit, check)
                 outcomes.append(UnitOutcome(unit, profile.name, "blocked", str(checked), blocked_details(check.verdict)))
                 continue
-            docx = render(metrics, inputs, check, reference, template)
-            version = deliver(out, metrics, inputs, check, fingerprint, docx, previous)
+            report = render(result, inputs, check, reference, template, pdf)
+            version = deliver(out, result, inputs, check, fingerprint, report, previous)
             sent = send_to_recipients(version, profile)
             outcomes.append(UnitOutcome(unit, profile.name, "produced", str(version), sent))
     return outcomes
@@ -83,8 +85,8 @@ def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out",
     inputs = ingest(Path(data_dir), year, reference, list(units or []))
     outcomes = []
     for unit in _units(inputs, units):
-        metrics = evaluate(inputs, unit, reference)
-        check = validate(inputs, unit, reference, metrics)
+        result = evaluate(inputs, unit, reference)
+        check = validate(inputs, unit, reference, result.metrics)
         folder = record_check(Path(out_dir), inputs, unit, check)
         status = "blocked" if check.verdict.blocked else "passed"
         details = blocked_details(check.verdict) if check.verdict.blocked else ()

@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--data", default="data", help="数据目录，内含 <年度>/ledger、budget、profiles（默认 data）")
         command.add_argument("--out", default="out", help="输出目录（默认 out）；数据质量报告也写在这里")
         command.add_argument("--unit", action="append", default=[], metavar="CODE", help="只处理这些单位编码（可重复）")
+        if name != "validate":
+            command.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 report.pdf")
     serve = commands.add_parser("serve", help="按计划每年自动生成报告，并在数据更新事件到来时重新生成（Ctrl-C 停止）",
                                 description="启动本地 Prefect 服务器（未设置 PREFECT_API_URL 时）并提供报告任务：按 config/schedule.yaml 的时间表运行，收到 jixiao.ledger.updated 事件时重新生成。")
     watch = commands.add_parser("watch", help="监视数据目录，导出文件变化时自动触发重新生成",
@@ -85,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         try:
             if args.command in ("run", "rerun"):
-                outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
+                outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None,
+                                         pdf=args.pdf)
             else:
                 outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
         except InputError as error:

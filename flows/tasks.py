@@ -15,10 +15,15 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.adapters import delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
+from flows.adapters import charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
+from flows.adapters.pdf import docx_to_pdf
+from flows.adapters.workpaper import workpaper_xlsx
 from flows.adapters.data_folder import read_year_inputs
+from flows.domain.attached_tables import basic_data_table
+from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
 from flows.domain.ingest import YearInputs
+from flows.domain.lineage import figure_lineage
 from flows.domain.manifest import build_manifest
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.profile import DepartmentProfile
@@ -126,16 +131,51 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
     return QualityCheck(verdict, docs_dir, run_label)
 
 
+@dataclass(frozen=True, slots=True)
+class DepartmentEvaluation:
+    """Metrics, indicator scores and the 基础数据表 of one department."""
+
+    metrics: DepartmentMetrics
+    evaluation: Evaluation
+    basic_data: dict
+
+
 @task(name="evaluate", cache_policy=NO_CACHE)
-def evaluate(inputs: YearInputs, unit: str, reference: Reference) -> DepartmentMetrics:
+def evaluate(inputs: YearInputs, unit: str, reference: Reference) -> DepartmentEvaluation:
     ledger, budget, _ = unit_frames(inputs, unit)
-    return compute_department_metrics(ledger, budget, inputs.profiles[unit], reference, inputs.year)
+    profile = inputs.profiles[unit]
+    metrics = compute_department_metrics(ledger, budget, profile, reference, inputs.year)
+    scores = evaluate_performance(reference.evaluation.indicator_library, metrics.rates(), profile.indicators)
+    return DepartmentEvaluation(metrics, scores, basic_data_table(ledger, budget, metrics))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReport:
+    docx: bytes
+    workpaper: bytes
+    pdf: bytes | None
 
 
 @task(name="render", cache_policy=NO_CACHE)
-def render(metrics: DepartmentMetrics, inputs: YearInputs, check: QualityCheck, reference: Reference, template: Path) -> bytes:
-    context = build_report_context(metrics, inputs.profiles[metrics.unit_code], check.verdict, reference)
-    return docx_renderer.render_docx(template, context)
+def render(result: DepartmentEvaluation, inputs: YearInputs, check: QualityCheck, reference: Reference, template: Path,
+           pdf: bool = False) -> RenderedReport:
+    m = result.metrics
+    ledger, budget, _ = unit_frames(inputs, m.unit_code)
+    context = build_report_context(m, inputs.profiles[m.unit_code], check.verdict, reference, result.evaluation, result.basic_data)
+    docx = docx_renderer.render_docx(template, context, report_charts(m, result.evaluation))
+    workpaper = workpaper_xlsx(*figure_lineage(ledger, budget, m, reference))
+    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if pdf else None)
+
+
+def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
+    """The three charts of the report as (PNG, alt text), by the keys of report_context.CHART_TITLES."""
+    wan = lambda fen: float(fen) / 1_000_000  # noqa: E731 - plotting only; printed figures come from format_wan
+    made = {
+        "spending_by_class": charts.spending_by_class_chart([(line.name, wan(line.amount_fen)) for line in m.econ_classes]),
+        "budget_vs_actual": charts.budget_vs_actual_chart([(p.name, wan(p.adjusted_fen), wan(p.actual_fen)) for p in m.projects]),
+        "score_by_group": charts.score_by_group_chart([(g, float(s), float(p)) for g, p, s in evaluation.groups()]),
+    }
+    return {key: (chart.png, chart.alt_text) for key, chart in made.items()}
 
 
 def quality_files(inputs: YearInputs, unit: str, check: QualityCheck) -> dict[str, bytes]:
@@ -157,19 +197,24 @@ def _publish_markdown(unit: str, name: str, folder: Path, what: str) -> None:
 
 
 @task(name="deliver", cache_policy=NO_CACHE)
-def deliver(out_dir: Path, metrics: DepartmentMetrics, inputs: YearInputs, check: QualityCheck,
-            fingerprint: dict[str, str], docx: bytes, previous: dict | None) -> Path:
-    """Publish the next version: report, quality report, manifest and, after a change, the 修订说明."""
+def deliver(out_dir: Path, result: DepartmentEvaluation, inputs: YearInputs, check: QualityCheck,
+            fingerprint: dict[str, str], report: RenderedReport, previous: dict | None) -> Path:
+    """Publish the next version: report, workpaper, quality report, manifest and, after a change, the 修订说明."""
+    metrics = result.metrics
     unit = metrics.unit_code
     verdict = check.verdict
     _, _, files = unit_frames(inputs, unit)
-    outputs = {"report.docx": docx, **quality_files(inputs, unit, check)}
+    outputs = {"report.docx": report.docx, "workpaper.xlsx": report.workpaper, **quality_files(inputs, unit, check)}
+    if report.pdf is not None:
+        outputs["report.pdf"] = report.pdf
     manifest = build_manifest(
         metrics, inputs.profiles[unit].name, inputs.year, verdict, fingerprint,
         {"ledger": inputs.ledger_accounting.for_files(files).summary(), "budget": inputs.budget_accounting.summary()},
         {name: sha256_hex(data) for name, data in outputs.items()},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+    manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
+                              "grade": result.evaluation.grade}
     if previous:
         manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"])
         version = f"v{int(previous['version'][1:]) + 1}"

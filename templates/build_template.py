@@ -467,9 +467,16 @@ def build_body(doc) -> None:
     h1(doc, "三、部门整体支出绩效情况")
     para(doc, "{{ budget_performance_summary }}")
     table(doc,
-          [("指标", 3.6, "text"), ("计算方法", 8.8, "text"), ("数值", 3.2, "num")],
+          [("指标", 3.0, "text"), ("计算方法", 6.8, "text"), ("数值", 5.8, "num")],
           "bi in budget_indicators",
           ["{{ bi.name }}", "{{ bi.formula }}", "{{ bi.value }}"])
+    para(doc, "{{ evaluation_summary }}")
+    tag(doc, "{%p for ch in charts %}")
+    image = para(doc, "{{ ch.image }}", style="Table Center")
+    image.paragraph_format.keep_with_next = True
+    caption = para(doc, "{{ ch.title }}", style="Table Center")
+    caption.paragraph_format.space_after = Pt(8)
+    tag(doc, "{%p endfor %}")
     para(doc, "{{ performance_intro }}")
     tag(doc, "{%p for s in performance_sections %}")
     h2(doc, "{{ s.title }}")
@@ -519,6 +526,37 @@ def build_body(doc) -> None:
     # 落款 -------------------------------------------------------------
     para(doc, "{{ unit.name }}", style="Signature First")
     para(doc, "{{ report_date }}", style="Signature Block")
+
+    # 附件 -------------------------------------------------------------
+    doc.add_page_break()
+    h1(doc, "附件1")
+    para(doc, "{{ unit.name }}{{ year }}年度部门整体支出绩效评价基础数据表", style="Table Center")
+    table(doc,
+          [("财政供养人员情况", 10.0, "text"), ("数值", 5.6, "num")],
+          "st in basic_data.staff",
+          ["{{ st.item }}", "{{ st.value }}"])
+    table(doc,
+          [("经费控制情况", 6.1, "text"), ("上年决算数", 3.1, "num"), ("本年预算数", 3.2, "num"), ("本年决算数", 3.2, "num")],
+          "bd in basic_data.rows",
+          ["{{ bd.item }}", "{{ bd.prior }}", "{{ bd.budget }}", "{{ bd.actual }}"],
+          small=True, unit=True)
+    doc.add_page_break()
+    h1(doc, "附件2")
+    para(doc, "{{ unit.name }}{{ year }}年度部门整体支出绩效自评表", style="Table Center")
+    table(doc,
+          [("年度预算申请", 4.0, "text"), ("年初预算数", 2.0, "num"), ("全年预算数", 2.0, "num"), ("全年执行数", 2.0, "num"),
+           ("分值", 1.6, "num"), ("执行率", 2.0, "num"), ("得分", 2.0, "num")],
+          "b in self_evaluation.budget_rows",
+          ["{{ b.label }}", "{{ b.initial }}", "{{ b.adjusted }}", "{{ b.actual }}", "{{ b.points }}", "{{ b.rate }}", "{{ b.score }}"],
+          small=True, unit=True)
+    table(doc,
+          [("一级指标", 1.8, "text"), ("二级指标", 1.9, "text"), ("三级指标", 3.0, "text"), ("年度指标值", 1.9, "center"),
+           ("实际完成值", 1.9, "center"), ("分值", 1.3, "num"), ("得分", 1.4, "num"), ("偏差原因分析及改进措施", 2.4, "text")],
+          "si in self_evaluation.indicators",
+          ["{{ si.level1 }}", "{{ si.level2 }}", "{{ si.name }}", "{{ si.target }}", "{{ si.actual }}", "{{ si.points }}",
+           "{{ si.score }}", "{{ si.note }}"],
+          total=["总分", "", "", "", "", "100.00", "{{ self_evaluation.total }}", "评价等级：{{ self_evaluation.grade }}"],
+          small=True)
 
 
 def build(out: Path = OUT) -> Path:

@@ -91,3 +91,14 @@ def docx_text_via_libreoffice(docx: Path) -> str:
         out = Path(work) / (docx.stem + ".txt")
         assert out.exists(), f"LibreOffice could not open {docx.name}: {completed.stderr}"
         return out.read_text(encoding="utf-8-sig")
+
+
+def report_parts(inputs, reference, verdict):
+    """The sample department's template context and chart images, built as the render task builds them."""
+    from flows.domain.report_context import build_report_context
+    from flows.tasks import evaluate, report_charts
+
+    result = evaluate.fn(inputs, SAMPLE_UNIT, reference)
+    context = build_report_context(result.metrics, inputs.profiles[SAMPLE_UNIT], verdict, reference,
+                                   result.evaluation, result.basic_data)
+    return context, report_charts(result.metrics, result.evaluation)

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
-from docxtpl import DocxTemplate
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 
 from flows.domain.errors import ReportError
 from flows.domain.report_context import with_visible_text
@@ -27,8 +28,12 @@ def template_variables(template_path: Path) -> set[str]:
     return set(DocxTemplate(str(template_path)).get_undeclared_template_variables(jinja_env=_environment()))
 
 
-def render_docx(template_path: Path, context: Mapping[str, object]) -> bytes:
+def render_docx(template_path: Path, context: Mapping[str, object],
+                images: Mapping[str, tuple[bytes, str]] | None = None) -> bytes:
     """Render the template to .docx bytes.
+
+    `images` maps a chart key of context["charts"] to (PNG bytes, alt text); each chart
+    gets its picture (15 cm wide) and the alt text a screen reader announces.
 
     Raises:
         TemplateContextError: the template uses a variable missing from the context.
@@ -38,10 +43,27 @@ def render_docx(template_path: Path, context: Mapping[str, object]) -> bytes:
     missing = set(template.get_undeclared_template_variables(jinja_env=environment)) - set(context)
     if missing:
         raise TemplateContextError(f"报告模板使用了未提供的变量：{'、'.join(sorted(missing))}（模板 {template_path.name}）")
+    values = with_visible_text(dict(context))
+    images = images or {}
+    alt_texts = []
+    for chart in values.get("charts", []):
+        png, alt = images[chart["key"]]
+        chart["image"] = InlineImage(template, io.BytesIO(png), width=Mm(150))
+        alt_texts.append(alt)
     try:
-        template.render(with_visible_text(dict(context)), jinja_env=environment, autoescape=True)
+        template.render(values, jinja_env=environment, autoescape=True)
     except jinja2.UndefinedError as error:
         raise TemplateContextError(f"报告模板变量缺失：{error}（模板 {template_path.name}）") from None
+    _set_alt_texts(template, alt_texts)
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
+
+
+def _set_alt_texts(template: DocxTemplate, alt_texts: list[str]) -> None:
+    """Pictures appear in chart order; give each its description (wp:docPr/@descr)."""
+    shapes = template.docx.inline_shapes
+    for shape, alt in zip(shapes, alt_texts, strict=False):
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", alt)
+        doc_pr.set("title", alt[:60])

@@ -50,7 +50,9 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
     base = root or project_root()
     formats = yaml.safe_load((base / "config" / "export_formats.yaml").read_text(encoding="utf-8"))
     evaluation = yaml.safe_load((base / "config" / "evaluation.yaml").read_text(encoding="utf-8"))
-    return build_reference(formats, evaluation, load_code_lists(year, base))
+    library_file = base / "config" / "indicators" / f"{evaluation['indicator_library']}.yaml"
+    library = yaml.safe_load(library_file.read_text(encoding="utf-8"))
+    return build_reference(formats, evaluation, load_code_lists(year, base), library)
 
 
 def _tree_sha(paths: list[Path], root: Path) -> str:

@@ -54,6 +54,13 @@ class DepartmentMetrics:
     sangong_total_fen: int
     staff_authorized: int
     staff_in_post: int
+    public_budget_fen: int         # 公用经费 全年预算 (运转类 budget)
+    sangong_budget_fen: int        # "三公" 全年预算 on 财政拨款 funds
+    basic_initial_fen: int         # 基本支出 年初预算
+    basic_adjusted_fen: int        # 基本支出 全年预算
+    fiscal_actual_fen: int         # spending on 财政拨款 (一般公共预算…) funds
+    fiscal_initial_fen: int
+    fiscal_adjusted_fen: int
 
     @property
     def execution_rate(self) -> Decimal | None:
@@ -73,6 +80,17 @@ class DepartmentMetrics:
     def staff_control_rate(self) -> Decimal | None:
         """在职人员控制率 = 在编人数 ÷ 编制数."""
         return ratio(self.staff_in_post, self.staff_authorized)
+
+    def rates(self) -> dict[str, Decimal | None]:
+        """Every computed indicator value by the name indicator libraries use (None: no data)."""
+        return {
+            "execution_rate": self.execution_rate,
+            "adjustment_rate": self.adjustment_rate,
+            "staff_control_rate": self.staff_control_rate,
+            "public_control_rate": ratio(self.public_fen, self.public_budget_fen),        # 公用经费控制率
+            "sangong_control_rate": ratio(self.sangong_total_fen, self.sangong_budget_fen),  # 三公经费控制率
+            "carryover_rate": ratio(self.adjusted_budget_fen - self.actual_fen, self.adjusted_budget_fen),  # 结转结余率
+        }
 
 
 def _sum(frame: pd.DataFrame) -> int:
@@ -98,6 +116,9 @@ def compute_department_metrics(
     names = {**reference.codes.economic_classes, **reference.evaluation.econ_classes}
     econ_classes = tuple(AmountLine(code, names.get(code, ""), int(by_class[code])) for code in sorted(by_class.index))
 
+    sangong_codes = {code for item in reference.evaluation.sangong_items for code in item.econ_codes}
+    basic_budget = budget[budget["expense_type"].isin(BASIC_TYPES)]
+    fiscal_budget = budget[budget["fund_source"].isin(reference.codes.fiscal_fund_sources)]
     named = ledger[is_project & fiscal]
     other = ledger[is_project & ~fiscal]
     return DepartmentMetrics(
@@ -118,10 +139,17 @@ def compute_department_metrics(
             AmountLine("+".join(item.econ_codes), item.name, _sum(ledger[fiscal & ledger["econ_code"].isin(item.econ_codes)]))
             for item in reference.evaluation.sangong_items
         ),
-        sangong_total_fen=_sum(ledger[fiscal & ledger["econ_code"].isin(
-            {code for item in reference.evaluation.sangong_items for code in item.econ_codes})]),
+        sangong_total_fen=_sum(ledger[fiscal & ledger["econ_code"].isin(sangong_codes)]),
         staff_authorized=profile.staffing.authorized_total,
         staff_in_post=profile.staffing.in_post,
+        public_budget_fen=_sum(budget[budget["expense_type"] == "basic_public"]),
+        sangong_budget_fen=_sum(budget[budget["fund_source"].isin(reference.codes.fiscal_fund_sources)
+                                       & budget["econ_code"].isin(sangong_codes)]),
+        basic_initial_fen=_sum(basic_budget[basic_budget["source_type"] == "initial"]),
+        basic_adjusted_fen=_sum(basic_budget),
+        fiscal_actual_fen=_sum(ledger[fiscal]),
+        fiscal_initial_fen=_sum(fiscal_budget[fiscal_budget["source_type"] == "initial"]),
+        fiscal_adjusted_fen=_sum(fiscal_budget),
     )
 
 

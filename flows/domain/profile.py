@@ -52,7 +52,9 @@ class Indicator(_Model):
     unit: str
     target: float
     actual: float
-    direction: Literal["higher", "lower"] = "higher"
+    direction: Literal["higher", "lower"] = "higher"   # 正向 / 反向
+    weight: float = Field(default=1, gt=0)              # share of its group's points
+    deviation: str = ""                                 # 偏差原因分析及改进措施
 
 
 class Recipients(_Model):

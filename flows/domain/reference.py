@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flows.domain.ledger import LedgerRules
 
@@ -40,6 +41,7 @@ class EvaluationSettings:
     econ_classes: Mapping[str, str]
     personnel_classes: tuple[str, ...]
     findings: Mapping[str, float]
+    indicator_library: Mapping[str, Any]    # config/indicators/<name>.yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ class Reference:
     evaluation: EvaluationSettings
 
 
-def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLists) -> Reference:
+def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLists,
+                    indicator_library: Mapping[str, Any]) -> Reference:
     """Assemble the typed reference from the parsed YAML mappings and code lists."""
     ledger, budget = export_formats["ledger"], export_formats["budget"]
     return Reference(
@@ -81,5 +84,6 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
             econ_classes={str(k): v for k, v in evaluation["econ_classes"].items()},
             personnel_classes=tuple(str(code) for code in evaluation["personnel_classes"]),
             findings=evaluation["findings"],
+            indicator_library=indicator_library,
         ),
     )

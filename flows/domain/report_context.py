@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flows.domain.attached_tables import evaluation_summary, self_evaluation_table
+from flows.domain.evaluation import Evaluation
 from flows.domain.metrics import DepartmentMetrics
 from flows.domain.money import format_percent, format_wan, wan_cents
 from flows.domain.profile import DepartmentProfile
@@ -70,7 +72,8 @@ def _organization_text(profile: DepartmentProfile, year: int) -> str:
     )
 
 
-def _drafted_findings(m: DepartmentMetrics, thresholds: dict) -> list[str]:
+def _drafted_findings(m: DepartmentMetrics, thresholds: dict, verdict: QualityVerdict,
+                      explanations: dict[str, str]) -> list[str]:
     findings = []
     if m.adjustment_rate is not None and m.adjustment_rate > thresholds["adjustment_rate_above"]:
         findings.append(
@@ -84,13 +87,22 @@ def _drafted_findings(m: DepartmentMetrics, thresholds: dict) -> list[str]:
         )
     if m.staff_control_rate is not None and m.staff_control_rate > thresholds["staff_control_rate_above"]:
         findings.append(f"在编人数{m.staff_in_post}名超过编制数{m.staff_authorized}名。")
-    return findings
+    if m.sangong_budget_fen and m.sangong_total_fen > m.sangong_budget_fen:
+        findings.append(f"“三公”经费支出{format_wan(m.sangong_total_fen)}万元，超过预算{format_wan(m.sangong_budget_fen)}万元。")
+    pending = [r.rule_id for r in verdict.warnings if not explanations.get(r.rule_id, "").strip()]
+    if pending:
+        findings.append(f"数据质量警告{'、'.join(pending)}尚未说明原因，报告暂不对外报送。")
+    return [f"【系统起草】{text}" for text in findings]
 
 
 def build_report_context(
-    m: DepartmentMetrics, profile: DepartmentProfile, verdict: QualityVerdict, reference: Reference
+    m: DepartmentMetrics, profile: DepartmentProfile, verdict: QualityVerdict, reference: Reference,
+    evaluation: Evaluation, basic_data: dict[str, Any],
 ) -> dict[str, Any]:
-    """Everything the Word template prints, as strings and lists of small dicts."""
+    """Everything the Word template prints, as strings and lists of small dicts.
+
+    `charts` lists the charts by key and title; the renderer puts the images in.
+    """
     who = profile.short_name or profile.name
     w = format_wan
     econ_text = "，".join(f"{line.name}{w(line.amount_fen)}万元" for line in m.econ_classes)
@@ -158,6 +170,12 @@ def build_report_context(
              "value": f"{format_percent(m.adjustment_fen, m.initial_budget_fen)}（{w(m.adjustment_fen)}÷{w(m.initial_budget_fen)}）"},
             {"name": "在职人员控制率", "formula": "在编人数÷编制数×100%",
              "value": f"{format_percent(m.staff_in_post, m.staff_authorized)}（{m.staff_in_post}÷{m.staff_authorized}）"},
+            {"name": "公用经费控制率", "formula": "公用经费支出÷公用经费预算×100%",
+             "value": f"{format_percent(m.public_fen, m.public_budget_fen)}（{w(m.public_fen)}÷{w(m.public_budget_fen)}）"},
+            {"name": "“三公”经费控制率", "formula": "“三公”经费支出÷“三公”经费预算×100%",
+             "value": f"{format_percent(m.sangong_total_fen, m.sangong_budget_fen)}（{w(m.sangong_total_fen)}÷{w(m.sangong_budget_fen)}）"},
+            {"name": "结转结余率", "formula": "（全年预算数－全年执行数）÷全年预算数×100%",
+             "value": format_percent(m.adjusted_budget_fen - m.actual_fen, m.adjusted_budget_fen)},
         ],
         "performance_intro": profile.performance.intro,
         "performance_sections": [{"title": s.title, "text": s.text} for s in profile.performance.sections],
@@ -167,7 +185,7 @@ def build_report_context(
             for i in profile.indicators
         ],
         "problems": list(profile.problems),
-        "drafted_findings": _drafted_findings(m, dict(reference.evaluation.findings)),
+        "drafted_findings": _drafted_findings(m, dict(reference.evaluation.findings), verdict, dict(profile.warning_explanations)),
         "measures": [{"title": s.title, "text": s.text} for s in profile.measures],
         "other_notes": [
             *profile.other_notes,
@@ -179,7 +197,18 @@ def build_report_context(
             for r in verdict.warnings
         ],
         "report_date": f"{profile.report_date.year}年{profile.report_date.month}月{profile.report_date.day}日",
+        "evaluation_summary": evaluation_summary(evaluation),
+        "self_evaluation": self_evaluation_table(m, evaluation),
+        "basic_data": basic_data,
+        "charts": [{"key": key, "title": title} for key, title in CHART_TITLES.items()],
     }
+
+
+CHART_TITLES = {
+    "spending_by_class": "图1 按经济分类支出（万元）",
+    "budget_vs_actual": "图2 项目全年预算与执行（万元）",
+    "score_by_group": "图3 绩效自评得分（分）",
+}
 
 
 def _number(value: float) -> str:

@@ -7,20 +7,28 @@ import docx
 import pytest
 
 from flows.adapters.docx_renderer import TemplateContextError, render_docx, template_variables
-from flows.domain.metrics import compute_department_metrics
 from flows.domain.quality import QualityVerdict, RuleResult
-from flows.domain.report_context import PENDING_EXPLANATION, build_report_context
+from flows.domain.report_context import PENDING_EXPLANATION
+from tests.conftest import report_parts
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "report.docx"
 UNIT = "312001"
 
 
 @pytest.fixture(scope="module")
-def context(sample_inputs, reference):
-    profile = sample_inputs.profiles[UNIT]
-    metrics = compute_department_metrics(sample_inputs.ledger, sample_inputs.budget, profile, reference, 2024)
+def parts(sample_inputs, reference):
     warning = RuleResult("LED-010", "ledger_rows", "warning", "completeness", "分录摘要为空", False, 2)
-    return build_report_context(metrics, profile, QualityVerdict(UNIT, (warning,)), reference)
+    return report_parts(sample_inputs, reference, QualityVerdict(UNIT, (warning,)))
+
+
+@pytest.fixture(scope="module")
+def context(parts):
+    return parts[0]
+
+
+@pytest.fixture(scope="module")
+def images(parts):
+    return parts[1]
 
 
 def test_template_uses_exactly_the_context(context):
@@ -30,7 +38,7 @@ def test_template_uses_exactly_the_context(context):
 def test_missing_variable_is_an_error(context):
     partial = {k: v for k, v in context.items() if k != "organization"}
     with pytest.raises(TemplateContextError, match="organization"):
-        render_docx(TEMPLATE, partial)
+        render_docx(TEMPLATE, partial, images)
 
 
 def _text(data: bytes) -> str:
@@ -39,11 +47,24 @@ def _text(data: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def test_special_characters_survive_verbatim(context):
+def test_special_characters_survive_verbatim(context, images):
     hostile = {**context, "functions": 'R&D <青年> "引号" \'单引号\' & 更多'}
-    assert 'R&D <青年> "引号" \'单引号\' & 更多' in _text(render_docx(TEMPLATE, hostile))
+    assert 'R&D <青年> "引号" \'单引号\' & 更多' in _text(render_docx(TEMPLATE, hostile, images))
 
 
-def test_unexplained_warning_is_shown_pending(context):
-    text = _text(render_docx(TEMPLATE, context))
+def test_unexplained_warning_is_shown_pending(context, images):
+    text = _text(render_docx(TEMPLATE, context, images))
     assert "LED-010" in text and PENDING_EXPLANATION in text
+
+
+def test_charts_carry_alt_text(context, images):
+    document = docx.Document(io.BytesIO(render_docx(TEMPLATE, context, images)))
+    descriptions = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert descriptions == [alt for _, alt in images.values()] and len(descriptions) == 3
+    assert all("万元" in d or "分" in d for d in descriptions)
+
+
+def test_attached_tables_and_score_are_in_the_report(context, images):
+    text = _text(render_docx(TEMPLATE, context, images))
+    assert "部门整体支出绩效评价基础数据表" in text and "部门整体支出绩效自评表" in text
+    assert f"评价等级：{context['self_evaluation']['grade']}" in text and context["self_evaluation"]["total"] in text

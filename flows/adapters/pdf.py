@@ -1,0 +1,106 @@
+"""Convert a report .docx to PDF with LibreOffice headless, and inspect PDFs with poppler-utils."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from flows.domain.errors import ReportError
+
+TEMP_PREFIX = "jixiao-pdf-"
+
+
+class PdfConversionError(ReportError):
+    """LibreOffice is missing, or could not turn the .docx into a PDF."""
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        raise PdfConversionError("未找到 LibreOffice（soffice），无法生成 PDF；请安装 libreoffice-writer-nogui")
+    return found
+
+
+def _convert_once(soffice: str, docx: bytes, timeout_seconds: float) -> bytes:
+    """One attempt in a fresh folder with a fresh profile: concurrent conversions sharing a profile fail.
+
+    soffice forks (oosplash → soffice.bin), so it runs in its own session and a timeout kills the
+    whole process group; killing only the child would leave soffice.bin holding the profile.
+    """
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
+        source = Path(work) / "report.docx"
+        source.write_bytes(docx)
+        command = [soffice, f"-env:UserInstallation={(Path(work) / 'profile').as_uri()}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", work, str(source)]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, stderr = process.communicate(timeout=timeout_seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise PdfConversionError(f"LibreOffice 转换 PDF 超时（{timeout_seconds:g} 秒）") from None
+        finally:
+            try:  # whatever soffice left behind in its group (a daemonised soffice.bin) goes too
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        pdf = Path(work) / "report.pdf"
+        if process.returncode != 0:
+            detail = stderr.decode("utf-8", "replace").strip()[-300:]
+            raise PdfConversionError(f"LibreOffice 转换 PDF 失败（退出码 {process.returncode}）：{detail}")
+        if not pdf.is_file() or pdf.stat().st_size == 0:
+            raise PdfConversionError("LibreOffice 退出正常，但没有生成 PDF 文件")
+        return pdf.read_bytes()
+
+
+def docx_to_pdf(docx: bytes, timeout_seconds: float = 180, retries: int = 1) -> bytes:
+    """PDF bytes of `docx`; a failed attempt is retried `retries` times (LibreOffice occasionally hangs at start).
+
+    Raises:
+        PdfConversionError: soffice is missing, or the last attempt timed out, failed or produced no PDF.
+    """
+    soffice = _soffice()
+    for attempt in range(retries + 1):
+        try:
+            return _convert_once(soffice, docx, timeout_seconds)
+        except PdfConversionError as error:
+            if attempt == retries:
+                raise PdfConversionError(f"{error}（共尝试 {retries + 1} 次）") from None
+    raise AssertionError("unreachable")
+
+
+def _poppler(tool: str, pdf: bytes, *args: str) -> str:
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
+        path = Path(work) / "in.pdf"
+        path.write_bytes(pdf)
+        return subprocess.run([tool, *args, str(path)], capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Number of pages, from `pdfinfo`."""
+    match = re.search(r"^Pages:\s+(\d+)", _poppler("pdfinfo", pdf), re.MULTILINE)
+    if match is None:
+        raise PdfConversionError("pdfinfo 没有给出页数，PDF 可能已损坏")
+    return int(match.group(1))
+
+
+def pdf_fonts(pdf: bytes) -> list[str]:
+    """One line per font from `pdffonts`: "name type encoding emb sub uni" (emb is "yes" when embedded)."""
+    lines = _poppler("pdffonts", pdf).splitlines()
+    return [line for line in lines[2:] if line.strip()]  # skip the header and the ---- rule
+
+
+def pdf_pages_to_png(pdf: bytes, dpi: int = 60) -> list[bytes]:
+    """Every page as PNG bytes, in page order (`pdftoppm`), for previews and visual checks."""
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
+        path = Path(work) / "in.pdf"
+        path.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(path), str(Path(work) / "page")],
+                       capture_output=True, check=True, timeout=300)
+        pages = sorted(Path(work).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        return [page.read_bytes() for page in pages]

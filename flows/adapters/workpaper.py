@@ -1,0 +1,46 @@
+"""workpaper.xlsx: every printed figure with its formula, exact fen, printed value and source rows."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from flows.domain.lineage import Figure, Rate
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _append(sheet, values: Sequence[object]) -> None:
+    # Text from the ledger that looks like a formula stays text (no formula injection).
+    cells = []
+    for value in values:
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    sheet.append(cells)
+
+
+def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate]) -> bytes:
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("指标")
+    _append(summary, ["指标编号", "名称", "计算公式", "精确值（分）", "报告值（万元）", "来源行数"])
+    for f in figures:
+        _append(summary, [f.figure_id, f.name, f.formula, f.fen, f.printed, len(f.sources)])
+    ratio_sheet = book.create_sheet("比率")
+    _append(ratio_sheet, ["名称", "分子", "分母", "报告值"])
+    for r in rates:
+        _append(ratio_sheet, [r.name, r.numerator, r.denominator, r.printed])
+    rows = book.create_sheet("来源行")
+    _append(rows, ["指标编号", "文件", "行号", "金额（分）"])
+    for f in figures:
+        for source_file, source_row, amount in f.sources.itertuples(index=False):
+            _append(rows, [f.figure_id, source_file, int(source_row), int(amount)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

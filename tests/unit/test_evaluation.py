@@ -1,0 +1,80 @@
+"""Self-evaluation scoring: rules, re-scaling, grades, and libraries swapped as configuration."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.domain.evaluation import evaluate_performance, points_text, score_rule
+from flows.domain.profile import Indicator
+
+LIBRARIES = Path(__file__).resolve().parents[2] / "config" / "indicators"
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "target", "expected"),
+    [
+        ({"type": "proportional"}, D("0.9961"), D(1), D("9.961")),          # 预算执行率 × 10
+        ({"type": "proportional"}, D("1.2"), D(1), D(10)),                  # capped at the points
+        ({"type": "proportional", "direction": "lower"}, D("1.25"), D(1), D(8)),  # 反向: target ÷ value
+        ({"type": "deduction", "per_point": 0.5, "direction": "lower"}, D("1.04"), D(1), D(8)),   # 4 pp over → −2
+        ({"type": "deduction", "per_point": 0.5, "direction": "lower"}, D("0.79"), D(1), D(10)),  # under the cap: full
+        ({"type": "deduction", "per_point": 0.4, "direction": "higher"}, D("0.95"), D(1), D(8)),  # 5 % below → −2
+        ({"type": "deduction", "per_point": 5, "direction": "lower"}, D("1.5"), D(1), D(0)),      # never below zero
+        ({"type": "banded", "bands": [{"max": 0, "points": 5}, {"max": 0.1, "points": 4}], "otherwise": 0}, D("0.05"), D(0), D(4)),
+        ({"type": "banded", "bands": [{"max": 0, "points": 5}, {"max": 0.1, "points": 4}], "otherwise": 0}, D("0.563"), D(0), D(0)),
+    ],
+)
+def test_scoring_rules(rule, value, target, expected):
+    assert score_rule(rule, value, target, D(10)) == expected
+
+
+def _indicator(level1, actual, target=100, direction="higher", weight=1):
+    return Indicator(level1=level1, level2="数量指标", name=f"{level1}{actual}", unit="个", target=target, actual=actual,
+                     direction=direction, weight=weight)
+
+
+def _library():
+    return yaml.safe_load((LIBRARIES / "hunan.yaml").read_text(encoding="utf-8"))
+
+
+def test_total_grade_and_group_points():
+    indicators = [_indicator("产出指标", 100), _indicator("产出指标", 50), _indicator("效益指标", 120),
+                  _indicator("满意度指标", 90, direction="lower")]           # 反向: 100 target, 90 actual → full
+    evaluation = evaluate_performance(_library(), {"execution_rate": D("0.8")}, indicators)
+    groups = {g: (points_text(p), points_text(s)) for g, p, s in evaluation.groups()}
+    assert groups == {"预算执行": ("10.00", "8.00"), "产出指标": ("50.00", "37.50"), "效益指标": ("30.00", "30.00"),
+                      "满意度指标": ("10.00", "10.00")}
+    assert points_text(evaluation.total) == "85.50" and evaluation.grade == "良"
+
+
+@pytest.mark.parametrize(("output", "total", "grade"), [(100, "90.00", "优"), (80, "80.00", "良"), (50, "65.00", "中"), (10, "45.00", "差")])
+def test_grade_bands(output, total, grade):
+    indicators = [_indicator("产出指标", output), _indicator("效益指标", 100), _indicator("满意度指标", 100)]
+    evaluation = evaluate_performance(_library(), {"execution_rate": D(0)}, indicators)
+    assert (points_text(evaluation.total), evaluation.grade) == (total, grade)
+
+
+def test_missing_data_drops_the_indicator_and_rescales():
+    indicators = [_indicator("产出指标", 100), _indicator("效益指标", 100), _indicator("满意度指标", 100)]
+    evaluation = evaluate_performance(_library(), {"execution_rate": None}, indicators)
+    assert points_text(evaluation.total) == "100.00"
+    [budget] = [s for s in evaluation.scores if s.name == "预算执行率"]
+    assert budget.score is None and "无数据" in budget.note
+
+
+def test_another_locality_is_a_configuration_file(sample_inputs, reference):
+    from flows.domain.metrics import compute_department_metrics
+
+    profile = sample_inputs.profiles["312001"]
+    metrics = compute_department_metrics(sample_inputs.ledger, sample_inputs.budget, profile, reference, 2024)
+    scored = {}
+    for path in sorted(LIBRARIES.glob("*.yaml")):
+        library = yaml.safe_load(path.read_text(encoding="utf-8"))
+        evaluation = evaluate_performance(library, metrics.rates(), profile.indicators)
+        assert sum((p for _, p, _ in evaluation.groups()), D(0)).quantize(D("0.01")) == D("100.00"), path.name
+        scored[path.stem] = (points_text(evaluation.total), evaluation.grade)
+    assert scored["hunan"] == ("99.96", "优")
+    assert scored["hunan-2017"][0] != scored["hunan"][0], "different weights give a different score"
