@@ -102,3 +102,8 @@ def report_parts(inputs, reference, verdict):
     context = build_report_context(result.metrics, inputs.profiles[SAMPLE_UNIT], verdict, reference,
                                    result.evaluation, result.basic_data)
     return context, report_charts(result.metrics, result.evaluation)
+
+
+def listing(folder: Path) -> list[str]:
+    """What a user sees in an output folder (hidden entries such as the run lock left out)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_UNIT, docx_text_via_libreoffice
+from tests.conftest import SAMPLE_UNIT, docx_text_via_libreoffice, listing
 from tests.integration.test_sample_figures import PROJECTS, PUBLISHED
 
 pytestmark = pytest.mark.slow
@@ -59,7 +59,7 @@ def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
     assert blocked.code == 3, blocked.output
     assert "LED-003" in blocked.stderr and "2024年1-6月记账凭证.csv" in blocked.stderr and "第 " in blocked.stderr
     assert "Traceback" not in blocked.output
-    assert sorted(p.name for p in (out / "2024" / SAMPLE_UNIT).iterdir()) == ["checks", "v1"], "no v2"
+    assert listing(out / "2024" / SAMPLE_UNIT) == ["checks", "v1"], "no v2"
     assert _sha(report) == before
     [check] = (out / "2024" / SAMPLE_UNIT / "checks").iterdir()
     assert "LED-003" in (check / "quality.html").read_text(encoding="utf-8")
@@ -71,13 +71,13 @@ def test_rerun_without_changes_makes_no_new_version_and_a_change_does(run_cli, d
     again = run_cli("run", "--data", str(data_copy), "--out", str(out))
     assert again.code == 0 and "未生成新版本" in again.stdout
     unit = out / "2024" / SAMPLE_UNIT
-    assert [p.name for p in unit.iterdir()] == ["v1"]
+    assert listing(unit) == ["v1"]
     v1 = _sha(unit / "v1" / "report.docx")
 
     _edit_csv(data_copy, "发放1月基本工资", "发放1月基本工资（更正）")
     changed = run_cli("run", "--data", str(data_copy), "--out", str(out))
     assert changed.code == 0, changed.output
-    assert sorted(p.name for p in unit.iterdir()) == ["v1", "v2"]
+    assert listing(unit) == ["v1", "v2"]
     assert _sha(unit / "v1" / "report.docx") == v1
 
 
@@ -86,7 +86,7 @@ def test_validate_only_checks(run_cli, data_copy, tmp_path):
     assert result.code == 0, result.output
     assert "校验通过" in result.stdout
     unit = tmp_path / "out" / "2024" / SAMPLE_UNIT
-    assert [p.name for p in unit.iterdir()] == ["checks"], "validate writes a quality report, never a report version"
+    assert listing(unit) == ["checks"], "validate writes a quality report, never a report version"
 
 
 def test_missing_column_is_exit_2_naming_file_and_column(run_cli, data_copy, tmp_path):
