@@ -17,6 +17,7 @@ from flows.tasks import (
     evaluate,
     fingerprint_unit,
     ingest,
+    ingest_prior,
     load_configuration,
     record_check,
     render,
@@ -50,25 +51,26 @@ def annual_report(
     out = Path(out_dir)
     reference = load_configuration(year)
     inputs = ingest(Path(data_dir), year, reference, wanted)
+    prior = ingest_prior(Path(data_dir), year, wanted)
     outcomes = []
     for unit in _units(inputs, wanted):
         profile = inputs.profiles[unit]
         folder = unit_folder(out, year, unit)
         with unit_lock(folder):
-            fingerprint = fingerprint_unit(Path(data_dir), inputs, unit, template)
+            fingerprint = fingerprint_unit(Path(data_dir), inputs, unit, template, prior)
             previous = latest_manifest(folder)
             if previous and previous.get("fingerprint") == fingerprint["fingerprint"]:
                 version = folder / previous["version"]
                 sent = send_to_recipients(version, profile)
                 outcomes.append(UnitOutcome(unit, profile.name, "unchanged", str(version), sent))
                 continue
-            result = evaluate(inputs, unit, reference)
+            result = evaluate(inputs, unit, reference, prior)
             check = validate(inputs, unit, reference, result.metrics)
             if check.verdict.blocked:
                 checked = record_check(out, inputs, unit, check)
                 outcomes.append(UnitOutcome(unit, profile.name, "blocked", str(checked), blocked_details(check.verdict)))
                 continue
-            report = render(result, inputs, check, reference, template, pdf)
+            report = render(result, inputs, check, reference, template, pdf, prior)
             version = deliver(out, result, inputs, check, fingerprint, report, previous)
             sent = send_to_recipients(version, profile)
             outcomes.append(UnitOutcome(unit, profile.name, "produced", str(version), sent))

@@ -22,6 +22,7 @@ from flows.adapters.data_folder import read_year_inputs
 from flows.domain.attached_tables import basic_data_table
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
+from flows.domain.errors import InputError
 from flows.domain.ingest import YearInputs
 from flows.domain.lineage import figure_lineage
 from flows.domain.manifest import build_manifest
@@ -84,9 +85,13 @@ def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFra
 
 
 @task(name="fingerprint", cache_policy=NO_CACHE)
-def fingerprint_unit(data_dir: Path, inputs: YearInputs, unit: str, template: Path) -> dict[str, str]:
-    """sha256 of everything that shapes this unit's report: its inputs, the rules, the template, the code."""
+def fingerprint_unit(data_dir: Path, inputs: YearInputs, unit: str, template: Path,
+                     prior: YearInputs | None = None) -> dict[str, str]:
+    """sha256 of everything that shapes this unit's report: its inputs (last year's too, for 同比),
+    the rules, the template, the code."""
     _, _, files = unit_frames(inputs, unit)
+    if prior_frames(prior, unit) is not None:
+        files = [*files, *unit_frames(prior, unit)[2], prior.profile_files[unit]]
     parts = {f"input:{f}": sha256_hex((data_dir / f).read_bytes()) for f in files}
     profile_file = inputs.profile_files[unit]
     parts[f"input:{profile_file}"] = sha256_hex((data_dir / profile_file).read_bytes())
@@ -131,22 +136,45 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
     return QualityCheck(verdict, docs_dir, run_label)
 
 
+@task(name="ingest-prior-year", cache_policy=NO_CACHE)
+def ingest_prior(data_dir: Path, year: int, units: list[str]) -> YearInputs | None:
+    """Last year's inputs for 同比, when data/<year−1>/ exists; unusable ones are reported and left out."""
+    if not (data_dir / str(year - 1)).is_dir():
+        return None
+    try:
+        return read_year_inputs(data_dir, year - 1, project_files.load_reference(year - 1), units)
+    except InputError as error:
+        logger.warning("上年（%d）数据无法使用，报告不显示同比：%s", year - 1, error)
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class DepartmentEvaluation:
-    """Metrics, indicator scores and the 基础数据表 of one department."""
+    """Metrics (this year and, when present, last year), indicator scores and the 基础数据表."""
 
     metrics: DepartmentMetrics
     evaluation: Evaluation
     basic_data: dict
+    prior: DepartmentMetrics | None = None
+
+
+def prior_frames(prior: YearInputs | None, unit: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    if prior is None or unit not in prior.profiles or not (prior.ledger["unit_code"] == unit).any():
+        return None
+    ledger, budget, _ = unit_frames(prior, unit)
+    return ledger, budget
 
 
 @task(name="evaluate", cache_policy=NO_CACHE)
-def evaluate(inputs: YearInputs, unit: str, reference: Reference) -> DepartmentEvaluation:
+def evaluate(inputs: YearInputs, unit: str, reference: Reference, prior: YearInputs | None = None) -> DepartmentEvaluation:
     ledger, budget, _ = unit_frames(inputs, unit)
     profile = inputs.profiles[unit]
     metrics = compute_department_metrics(ledger, budget, profile, reference, inputs.year)
-    scores = evaluate_performance(reference.evaluation.indicator_library, metrics.rates(), profile.indicators)
-    return DepartmentEvaluation(metrics, scores, basic_data_table(ledger, budget, metrics))
+    last = prior_frames(prior, unit)
+    prior_metrics = None if last is None else compute_department_metrics(
+        last[0], last[1], prior.profiles[unit], project_files.load_reference(prior.year), prior.year)
+    scores = evaluate_performance(reference.evaluation.indicator_library, metrics.rates(prior_metrics), profile.indicators)
+    return DepartmentEvaluation(metrics, scores, basic_data_table(ledger, budget, metrics, last, prior_metrics), prior_metrics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +186,15 @@ class RenderedReport:
 
 @task(name="render", cache_policy=NO_CACHE)
 def render(result: DepartmentEvaluation, inputs: YearInputs, check: QualityCheck, reference: Reference, template: Path,
-           pdf: bool = False) -> RenderedReport:
+           pdf: bool = False, prior: YearInputs | None = None) -> RenderedReport:
     m = result.metrics
     ledger, budget, _ = unit_frames(inputs, m.unit_code)
-    context = build_report_context(m, inputs.profiles[m.unit_code], check.verdict, reference, result.evaluation, result.basic_data)
+    context = build_report_context(m, inputs.profiles[m.unit_code], check.verdict, reference, result.evaluation,
+                                   result.basic_data, result.prior)
     docx = docx_renderer.render_docx(template, context, report_charts(m, result.evaluation))
-    workpaper = workpaper_xlsx(*figure_lineage(ledger, budget, m, reference))
+    last = prior_frames(prior, m.unit_code) if result.prior else None
+    lineage = figure_lineage(ledger, budget, m, reference, (*last, result.prior) if last else None)
+    workpaper = workpaper_xlsx(*lineage, attached={"基础数据表": result.basic_data, "自评表": context["self_evaluation"]})
     return RenderedReport(docx, workpaper, docx_to_pdf(docx) if pdf else None)
 
 

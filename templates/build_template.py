@@ -428,11 +428,12 @@ def build_body(doc) -> None:
     h2(doc, "（一）基本支出情况")
     para(doc, "{{ spending_summary }}")
     table(doc,
-          [("经济分类科目编码", 2.8, "center"), ("科目名称", 6.8, "text"),
-           ("金额", 3.4, "num"), ("占比", 2.6, "num")],
+          [("经济分类科目编码", 2.2, "center"), ("科目名称", 4.6, "text"), ("金额", 2.4, "num"), ("占比", 2.0, "num"),
+           ("上年数", 2.4, "num"), ("同比", 2.0, "num")],
           "c in econ_classes",
-          ["{{ c.code }}", "{{ c.name }}", "{{ c.amount }}", "{{ c.share }}"],
-          total=["合计", "", "{{ econ_total }}", "100.00%"], unit=True, spacer=False)
+          ["{{ c.code }}", "{{ c.name }}", "{{ c.amount }}", "{{ c.share }}", "{{ c.prior }}", "{{ c.change }}"],
+          total=["合计", "", "{{ econ_total }}", "100.00%", "{{ econ_total_yoy.prior }}", "{{ econ_total_yoy.change }}"],
+          small=True, unit=True, spacer=False)
     tag(doc, "{%p if econ_rounding_note %}")
     para(doc, "注：{{ econ_rounding_note }}", style="Table Note")
     tag(doc, "{%p endif %}")

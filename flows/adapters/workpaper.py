@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -26,7 +26,9 @@ def _append(sheet, values: Sequence[object]) -> None:
     sheet.append(cells)
 
 
-def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate]) -> bytes:
+def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate], attached: Mapping[str, Mapping] | None = None) -> bytes:
+    """Sheets 指标 (figure, formula, exact fen, printed), 比率, 来源行 (the rows behind each figure),
+    and the report's attached tables (基础数据表, 自评表) as printed."""
     book = Workbook(write_only=True)
     summary = book.create_sheet("指标")
     _append(summary, ["指标编号", "名称", "计算公式", "精确值（分）", "报告值（万元）", "来源行数"])
@@ -41,6 +43,16 @@ def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate]) -> bytes:
     for f in figures:
         for source_file, source_row, amount in f.sources.itertuples(index=False):
             _append(rows, [f.figure_id, source_file, int(source_row), int(amount)])
+    for title, table in (attached or {}).items():
+        sheet = book.create_sheet(title)
+        for part in table.values():
+            if isinstance(part, list) and part and isinstance(part[0], Mapping):
+                _append(sheet, list(part[0].keys()))
+                for row in part:
+                    _append(sheet, [str(v) for v in row.values()])
+                _append(sheet, [])
+            elif isinstance(part, str):
+                _append(sheet, [part])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -19,30 +19,43 @@ PUBLIC_PARTS = (
 NO_DATA = "—"
 
 
-def basic_data_table(ledger: pd.DataFrame, budget: pd.DataFrame, m: DepartmentMetrics) -> dict[str, Any]:
-    """基础数据表: staff, 三公 by item, 项目支出, 公用经费 and parts, basic-budget adjustment.
-
-    Columns 上年决算数 / 本年预算数 / 本年决算数; without the prior year's data the first shows —.
-    """
+def _control_rows(ledger: pd.DataFrame, budget: pd.DataFrame, m: DepartmentMetrics) -> list[tuple[str, int | None, int | None]]:
+    """(item, 预算数, 决算数) of the 经费控制情况 block for one year."""
     basic_public_actual = ledger[ledger["expense_type"] == "basic_public"]
     basic_public_budget = budget[budget["expense_type"] == "basic_public"]
 
     def sum_codes(frame: pd.DataFrame, codes: tuple[str, ...]) -> int:
         return int(frame.loc[frame["econ_code"].isin(codes), "amount_fen"].sum())
 
-    sangong = {line.name: line for line in m.sangong}
-    car = next((line for name, line in sangong.items() if "公务用车" in name), None)
-    rows = [
+    def item(word: str) -> int:
+        return next((line.amount_fen for line in m.sangong if word in line.name), 0)
+
+    return [
         ("“三公”经费", m.sangong_budget_fen, m.sangong_total_fen),
-        ("1.公务用车购置和维护经费", None, car.amount_fen if car else 0),
-        ("2.出国经费", None, next((l.amount_fen for n, l in sangong.items() if "出国" in n), 0)),
-        ("3.公务接待", None, next((l.amount_fen for n, l in sangong.items() if "接待" in n), 0)),
+        ("1.公务用车购置和维护经费", None, item("公务用车")),
+        ("2.出国经费", None, item("出国")),
+        ("3.公务接待", None, item("接待")),
         ("项目支出", sum(p.adjusted_fen for p in m.projects), m.named_projects_fen),
         ("公用经费", m.public_budget_fen, m.public_fen),
         *((label, sum_codes(basic_public_budget, codes), sum_codes(basic_public_actual, codes)) for label, codes in PUBLIC_PARTS),
         ("政府采购金额", None, None),
         ("部门基本支出预算调整", None, m.basic_adjusted_fen - m.basic_initial_fen),
     ]
+
+
+def basic_data_table(ledger: pd.DataFrame, budget: pd.DataFrame, m: DepartmentMetrics,
+                     prior_frames: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                     prior: DepartmentMetrics | None = None) -> dict[str, Any]:
+    """基础数据表: staff, 三公 by item, 项目支出, 公用经费 and parts, basic-budget adjustment.
+
+    Columns 上年决算数 / 本年预算数 / 本年决算数; without last year's data the first shows —.
+    """
+    rows = _control_rows(ledger, budget, m)
+    last = _control_rows(prior_frames[0], prior_frames[1], prior) if prior_frames is not None and prior else None
+
+    def wan(value: int | None) -> str:
+        return NO_DATA if value is None else format_wan(value)
+
     return {
         "staff": [
             {"item": "编制数（人）", "value": str(m.staff_authorized)},
@@ -50,9 +63,8 @@ def basic_data_table(ledger: pd.DataFrame, budget: pd.DataFrame, m: DepartmentMe
             {"item": "在职人员控制率", "value": format_percent(m.staff_in_post, m.staff_authorized)},
         ],
         "rows": [
-            {"item": item, "prior": NO_DATA, "budget": NO_DATA if planned is None else format_wan(planned),
-             "actual": NO_DATA if actual is None else format_wan(actual)}
-            for item, planned, actual in rows
+            {"item": item, "prior": wan(last[index][2]) if last else NO_DATA, "budget": wan(planned), "actual": wan(actual)}
+            for index, (item, planned, actual) in enumerate(rows)
         ],
     }
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from flows.domain.attached_tables import PUBLIC_PARTS
 from flows.domain.metrics import BASIC_TYPES, DepartmentMetrics
 from flows.domain.money import format_percent, format_wan
 from flows.domain.reference import Reference
@@ -35,8 +36,9 @@ class Rate:
 
 
 def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: DepartmentMetrics,
-                   reference: Reference) -> tuple[list[Figure], list[Rate]]:
-    """Money figures with their source rows, and the rates built from them."""
+                   reference: Reference, prior: tuple[pd.DataFrame, pd.DataFrame, DepartmentMetrics] | None = None,
+                   ) -> tuple[list[Figure], list[Rate]]:
+    """Money figures with their source rows, and the rates built from them (last year's too, for 同比)."""
     fiscal = ledger["fund_source"].isin(reference.codes.fiscal_fund_sources)
     figures: list[Figure] = []
 
@@ -46,6 +48,15 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
         figure_id = f"F{len(figures) + 1:03d}"
         figures.append(Figure(figure_id, name, formula, fen, format_wan(fen), rows))
         return figure_id
+
+    def add_control_parts(prefix: str, spent: pd.DataFrame, planned: pd.DataFrame | None) -> None:
+        for label, codes in PUBLIC_PARTS:
+            label = label.removeprefix("其中：")
+            add(f"{prefix}公用经费·{label}", f"Σ 运转类、经济分类 {'/'.join(codes)} 的支出分录", spent,
+                lambda f, codes=codes: (f["expense_type"] == "basic_public") & f["econ_code"].isin(codes))
+            if planned is not None:
+                add(f"{prefix}公用经费·{label}·预算", f"Σ 运转类、经济分类 {'/'.join(codes)} 的指标", planned,
+                    lambda f, codes=codes: (f["expense_type"] == "basic_public") & f["econ_code"].isin(codes))
 
     everything = lambda f: pd.Series(True, index=f.index)  # noqa: E731 - a selector, named for reading
     actual = add("全年执行数", "Σ 7101/7201 支出分录（借−贷）", ledger, everything)
@@ -69,6 +80,11 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
         add(f"项目·{project.name}·全年执行数", f"Σ 预算项目 {project.code} 的支出分录", ledger,
             lambda f, code=project.code: (f["project_code"] == code) & fiscal.loc[f.index])
         add(f"项目·{project.name}·全年预算数", f"Σ 预算项目 {project.code} 的指标", budget, lambda f, code=project.code: f["project_code"] == code)
+    add("项目支出全年预算数", "Σ 项目类别 3、财政拨款资金的指标", budget,
+        lambda f: (f["expense_type"] == "project") & f["fund_source"].isin(reference.codes.fiscal_fund_sources))
+    add_control_parts("", ledger, budget)
+    if prior is not None:
+        _add_prior(add, add_control_parts, *prior, reference)
     initial = add("年初预算数", "Σ 指标来源=年初预算", budget, lambda f: f["source_type"] == "initial")
     adjusted = add("全年预算数", "Σ 全部指标（追加为正、调减为负）", budget, everything)
     public_budget = add("公用经费预算", "Σ 运转类项目指标", budget, lambda f: f["expense_type"] == "basic_public")
@@ -83,3 +99,23 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
         Rate("“三公”经费控制率", sangong, sangong_budget, format_percent(m.sangong_total_fen, m.sangong_budget_fen)),
     ]
     return figures, rates
+
+
+def _add_prior(add, add_control_parts, ledger: pd.DataFrame, budget: pd.DataFrame, prior: DepartmentMetrics,
+               reference: Reference) -> None:
+    """Last year's figures that the report prints beside this year's (上年数, 上年决算数)."""
+    fiscal = ledger["fund_source"].isin(reference.codes.fiscal_fund_sources)
+    add("上年·全年执行数", "Σ 上年 7101/7201 支出分录", ledger, lambda f: pd.Series(True, index=f.index))
+    for line in prior.econ_classes:
+        add(f"上年·经济分类 {line.code} {line.name}", f"Σ 上年经济分类 {line.code} 开头的支出分录", ledger,
+            lambda f, code=line.code: f["econ_code"].str[:3] == code)
+    codes = []
+    for item in reference.evaluation.sangong_items:
+        codes += item.econ_codes
+        add(f"上年·“三公”·{item.name}", f"Σ 上年财政拨款、经济分类 {'/'.join(item.econ_codes)}", ledger,
+            lambda f, item_codes=item.econ_codes: fiscal.loc[f.index] & f["econ_code"].isin(item_codes))
+    add("上年·“三公”经费合计", "Σ 上年财政拨款、三公经济分类", ledger, lambda f: fiscal.loc[f.index] & f["econ_code"].isin(codes))
+    add("上年·项目支出", "Σ 上年项目类别 3、财政拨款资金", ledger, lambda f: (f["expense_type"] == "project") & fiscal.loc[f.index])
+    add("上年·公用经费", "Σ 上年基本支出中其余经济分类", ledger,
+        lambda f: f["expense_type"].isin(BASIC_TYPES) & ~f["econ_code"].str[:3].isin(reference.evaluation.personnel_classes))
+    add_control_parts("上年·", ledger, None)

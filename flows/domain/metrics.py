@@ -81,7 +81,7 @@ class DepartmentMetrics:
         """在职人员控制率 = 在编人数 ÷ 编制数."""
         return ratio(self.staff_in_post, self.staff_authorized)
 
-    def rates(self) -> dict[str, Decimal | None]:
+    def rates(self, prior: DepartmentMetrics | None = None) -> dict[str, Decimal | None]:
         """Every computed indicator value by the name indicator libraries use (None: no data)."""
         return {
             "execution_rate": self.execution_rate,
@@ -90,6 +90,9 @@ class DepartmentMetrics:
             "public_control_rate": ratio(self.public_fen, self.public_budget_fen),        # 公用经费控制率
             "sangong_control_rate": ratio(self.sangong_total_fen, self.sangong_budget_fen),  # 三公经费控制率
             "carryover_rate": ratio(self.adjusted_budget_fen - self.actual_fen, self.adjusted_budget_fen),  # 结转结余率
+            # "三公"经费变动率 = (本年三公预算 − 上年三公预算) ÷ 上年三公预算; needs the prior year.
+            "sangong_change_rate": None if prior is None else ratio(
+                self.sangong_budget_fen - prior.sangong_budget_fen, prior.sangong_budget_fen),
         }
 
 

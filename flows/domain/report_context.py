@@ -97,7 +97,7 @@ def _drafted_findings(m: DepartmentMetrics, thresholds: dict, verdict: QualityVe
 
 def build_report_context(
     m: DepartmentMetrics, profile: DepartmentProfile, verdict: QualityVerdict, reference: Reference,
-    evaluation: Evaluation, basic_data: dict[str, Any],
+    evaluation: Evaluation, basic_data: dict[str, Any], prior: DepartmentMetrics | None = None,
 ) -> dict[str, Any]:
     """Everything the Word template prints, as strings and lists of small dicts.
 
@@ -112,6 +112,11 @@ def build_report_context(
     other_names = "、".join(m.other_funds_names) or "其它资金"
     reconciliation_parts = [m.basic_fen, m.named_projects_fen, m.other_funds_fen]
     reconciliation_note = _rounding_note(reconciliation_parts, m.actual_fen, "上表")
+    prior_econ = {line.code: line.amount_fen for line in prior.econ_classes} if prior else {}
+    yoy_text = ""
+    if prior:
+        change = _year_on_year(m.actual_fen, prior.actual_fen)
+        yoy_text = f"上年同期支出{change['prior']}万元，同比{change['change']}。"
     return {
         "unit": {"name": profile.name, "short_name": who, "code": profile.unit_code},
         "year": str(m.year),
@@ -121,14 +126,15 @@ def build_report_context(
             f"{m.year}年{who}年初预算{w(m.initial_budget_fen)}万元，年中追加调整后全年预算{w(m.adjusted_budget_fen)}万元；"
             f"全年实际支出{w(m.actual_fen)}万元，预算执行率{format_percent(m.actual_fen, m.adjusted_budget_fen)}。"
             f"其中基本支出{w(m.basic_fen)}万元（人员经费{w(m.personnel_fen)}万元，公用经费{w(m.public_fen)}万元）。"
-            f"全部支出按经济分类：{econ_text}。"
+            f"全部支出按经济分类：{econ_text}。{yoy_text}"
         ),
         "econ_classes": [
             {"code": line.code, "name": line.name, "amount": w(line.amount_fen),
-             "share": format_percent(line.amount_fen, m.actual_fen)}
+             "share": format_percent(line.amount_fen, m.actual_fen), **_year_on_year(line.amount_fen, prior_econ.get(line.code))}
             for line in m.econ_classes
         ],
         "econ_total": w(m.actual_fen),
+        "econ_total_yoy": _year_on_year(m.actual_fen, prior.actual_fen if prior else None),
         "econ_rounding_note": _rounding_note([line.amount_fen for line in m.econ_classes], m.actual_fen, "上表"),
         "sangong_summary": f"“三公”经费支出{w(m.sangong_total_fen)}万元，其中：{sangong_text}。",
         "sangong": {
@@ -176,6 +182,9 @@ def build_report_context(
              "value": f"{format_percent(m.sangong_total_fen, m.sangong_budget_fen)}（{w(m.sangong_total_fen)}÷{w(m.sangong_budget_fen)}）"},
             {"name": "结转结余率", "formula": "（全年预算数－全年执行数）÷全年预算数×100%",
              "value": format_percent(m.adjusted_budget_fen - m.actual_fen, m.adjusted_budget_fen)},
+            *([{"name": "“三公”经费变动率", "formula": "（本年“三公”预算－上年“三公”预算）÷上年“三公”预算×100%",
+                "value": f"{format_percent(m.sangong_budget_fen - prior.sangong_budget_fen, prior.sangong_budget_fen)}"
+                         f"（{w(m.sangong_budget_fen)}÷{w(prior.sangong_budget_fen)}）"}] if prior else []),
         ],
         "performance_intro": profile.performance.intro,
         "performance_sections": [{"title": s.title, "text": s.text} for s in profile.performance.sections],
@@ -209,6 +218,14 @@ CHART_TITLES = {
     "budget_vs_actual": "图2 项目全年预算与执行（万元）",
     "score_by_group": "图3 绩效自评得分（分）",
 }
+
+
+def _year_on_year(current_fen: int, prior_fen: int | None) -> dict[str, str]:
+    """上年数 and 同比 (change in percent, signed) for a table row; — without last year's figure."""
+    if prior_fen is None:
+        return {"prior": "—", "change": "—"}
+    change = format_percent(current_fen - prior_fen, prior_fen)
+    return {"prior": format_wan(prior_fen), "change": change if change.startswith(("-", "—")) else f"+{change}"}
 
 
 def _number(value: float) -> str:

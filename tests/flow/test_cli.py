@@ -23,6 +23,18 @@ def _edit_csv(data: Path, old: str, new: str, count: int = 1) -> None:
     path.write_bytes(text.replace(old, new, count).encode("gb18030"))
 
 
+def _prior_year_total_and_change() -> tuple[str, str]:
+    from flows.adapters.data_folder import read_year_inputs
+    from flows.adapters.project_files import load_reference, project_root
+    from flows.domain.money import format_percent, format_wan
+
+    totals = {}
+    for year in (2023, 2024):
+        inputs = read_year_inputs(project_root() / "data", year, load_reference(year))
+        totals[year] = int(inputs.ledger["amount_fen"].sum())
+    return format_wan(totals[2023]), "+" + format_percent(totals[2024] - totals[2023], totals[2023])
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -44,6 +56,10 @@ def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
         assert name in text and amount in text
     assert "79.17%" in text and "99.61%" in text and "56.30%" in text
     assert "尾差" in text, "the rounding difference is stated, not hidden"
+    # 同比: last year's sample (data/2023) is read for the prior-year columns.
+    prior_total, change = _prior_year_total_and_change()
+    assert f"上年同期支出{prior_total}万元，同比{change}" in text.replace("\n", "")
+    assert "“三公”经费变动率" in text
     assert "预算调整幅度较大" in text, "the large adjustment is drafted as a finding"
 
     manifest = json.loads((report.parent / "manifest.json").read_text(encoding="utf-8"))
