@@ -80,6 +80,27 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
         add(f"项目·{project.name}·全年执行数", f"Σ 预算项目 {project.code} 的支出分录", ledger,
             lambda f, code=project.code: (f["project_code"] == code) & fiscal.loc[f.index])
         add(f"项目·{project.name}·全年预算数", f"Σ 预算项目 {project.code} 的指标", budget, lambda f, code=project.code: f["project_code"] == code)
+        add(f"项目·{project.name}·年初预算数", f"Σ 预算项目 {project.code} 的年初预算指标", budget,
+            lambda f, code=project.code: (f["project_code"] == code) & (f["source_type"] == "initial"))
+    # The 自评表's budget block: by fund (一般公共预算 / 其他资金) and by kind (基本 / 项目).
+    fiscal_budget = lambda f: f["fund_source"].isin(reference.codes.fiscal_fund_sources)  # noqa: E731
+    basic_budget = lambda f: f["expense_type"].isin(BASIC_TYPES)  # noqa: E731
+    initial_only = lambda f: f["source_type"] == "initial"  # noqa: E731
+    add("项目支出年初预算数", "Σ 项目类别 3、财政拨款、年初预算的指标", budget,
+        lambda f: (f["expense_type"] == "project") & fiscal_budget(f) & initial_only(f))
+    add("一般公共预算·全年执行数", "Σ 财政拨款资金的支出分录", ledger, lambda f: fiscal.loc[f.index])
+    add("一般公共预算·年初预算数", "Σ 财政拨款、年初预算的指标", budget, lambda f: fiscal_budget(f) & initial_only(f))
+    add("一般公共预算·全年预算数", "Σ 财政拨款的指标", budget, fiscal_budget)
+    add("其他资金·全年执行数", "Σ 非财政拨款资金的支出分录", ledger, lambda f: ~fiscal.loc[f.index])
+    add("其他资金·年初预算数", "Σ 非财政拨款、年初预算的指标", budget, lambda f: ~fiscal_budget(f) & initial_only(f))
+    add("其他资金·全年预算数", "Σ 非财政拨款的指标", budget, lambda f: ~fiscal_budget(f))
+    add("基本支出·年初预算数", "Σ 项目类别 1、2 的年初预算指标", budget, lambda f: basic_budget(f) & initial_only(f))
+    add("基本支出·全年预算数", "Σ 项目类别 1、2 的指标", budget, basic_budget)
+    add("基本支出·预算调整", "Σ 项目类别 1、2 的追加、调减、结转指标", budget, lambda f: basic_budget(f) & ~initial_only(f))
+    add("项目支出（含其它资金）·全年执行数", "Σ 项目类别 3 的支出分录", ledger, lambda f: f["expense_type"] == "project")
+    add("项目支出（含其它资金）·年初预算数", "Σ 项目类别 3 的年初预算指标", budget,
+        lambda f: (f["expense_type"] == "project") & initial_only(f))
+    add("项目支出（含其它资金）·全年预算数", "Σ 项目类别 3 的指标", budget, lambda f: f["expense_type"] == "project")
     add("项目支出全年预算数", "Σ 项目类别 3、财政拨款资金的指标", budget,
         lambda f: (f["expense_type"] == "project") & f["fund_source"].isin(reference.codes.fiscal_fund_sources))
     add_control_parts("", ledger, budget)

@@ -15,6 +15,25 @@ from tests.conftest import SAMPLE_UNIT, docx_text_via_libreoffice
 pytestmark = pytest.mark.slow
 
 
+MONEY_HEADERS = ("金额", "预算数", "执行数", "决算数", "上年数")
+
+
+def _table_amounts(path) -> set[str]:
+    """Amounts in the report's money columns (headers naming 金额/预算数/执行数/决算数/上年数)."""
+    import docx
+
+    amounts = set()
+    for table in docx.Document(str(path)).tables:
+        header = [cell.text for cell in table.rows[0].cells]
+        columns = [i for i, text in enumerate(header) if text.endswith(MONEY_HEADERS)]
+        for row in table.rows[1:]:
+            for i in columns:
+                text = row.cells[i].text.strip()
+                if text and text != "—":
+                    amounts.add(text)
+    return amounts
+
+
 def test_workpaper_recomputes_every_printed_figure(run_cli, data_copy, tmp_path):
     out = tmp_path / "out"
     result = run_cli("run", "--data", str(data_copy), "--out", str(out), "--pdf")
@@ -38,6 +57,11 @@ def test_workpaper_recomputes_every_printed_figure(run_cli, data_copy, tmp_path)
         assert printed in flat, f"{name} {printed} is not printed in the report"
     for name, numerator, denominator, printed in list(book["比率"].iter_rows(values_only=True))[1:]:
         assert printed in flat, name
+
+    # The other direction: every amount in the report's tables has a figure in the workpaper.
+    printed_amounts = {str(row[4]) for row in figures}
+    for amount in _table_amounts(version / "report.docx"):
+        assert amount in printed_amounts, f"{amount} is printed but has no lineage"
 
     pdf = (version / "report.pdf").read_bytes()
     assert 5 <= pdf_page_count(pdf) <= 30
