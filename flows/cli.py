@@ -112,6 +112,7 @@ def _emit_if_served(year: int, units: list[str]) -> bool:
     url = api_url(schedule)
     if not is_healthy(url):
         _say("未发现正在运行的 Prefect 服务器，直接重新生成。")
+        os.environ.pop("PREFECT_API_URL", None)   # use the temporary local server instead of a dead one
         return False
     os.environ["PREFECT_API_URL"] = url
     emit_ledger_updated(schedule.event, year, units)
