@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
-from make_sample_2024 import CATEGORY, SUMMARY, group_vouchers, split, write_first_half_csv
+from make_sample_2024 import CATEGORY, SUMMARY, group_vouchers, split, workday, write_first_half_csv
 
 HERE = Path(__file__).resolve().parent
 YEAR = 2023
@@ -42,13 +42,6 @@ def y(text: str) -> int:
     return int(Decimal(text) * 100)
 
 
-def workday(rng: random.Random, month: int) -> dt.date:
-    while True:
-        day = dt.date(YEAR, month, rng.randint(2, 28))
-        if day.weekday() < 5:
-            return day
-
-
 def build_lines(rng: random.Random) -> list[dict]:
     lines = []
 
@@ -60,11 +53,11 @@ def build_lines(rng: random.Random) -> list[dict]:
             add(dt.date(YEAR, month, 15), PERSONNEL, econ, FUNC_OF.get(econ, "2012901"), amount, SUMMARY[econ].format(m=month))
     for econ, total in PUBLIC_ACTUAL.items():
         for amount in split(y(total), 4 if econ == "30217" else 30, rng):
-            add(workday(rng, rng.randint(1, 12)), PUBLIC, econ, "2012901", amount, SUMMARY[econ])
+            add(workday(rng, rng.randint(1, 12), YEAR), PUBLIC, econ, "2012901", amount, SUMMARY[econ])
     for code, name, total in PROJECTS:
         for amount in split(y(total), 20, rng):
             econ = rng.choice(["30201", "30211", "30215", "30216", "30226", "30227"])
-            add(workday(rng, rng.randint(2, 12)), (code, name, "3", "111"), econ, "2012902", amount, f"{name}-{SUMMARY[econ]}")
+            add(workday(rng, rng.randint(2, 12), YEAR), (code, name, "3", "111"), econ, "2012902", amount, f"{name}-{SUMMARY[econ]}")
     lines.sort(key=lambda line: (line["date"], line["econ"]))
     return lines
 

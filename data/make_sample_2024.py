@@ -94,9 +94,9 @@ def split(total: int, parts: int, rng: random.Random, whole_yuan: bool = False) 
     return amounts
 
 
-def workday(rng: random.Random, month: int) -> dt.date:
+def workday(rng: random.Random, month: int, year: int = YEAR) -> dt.date:
     while True:
-        day = dt.date(YEAR, month, rng.randint(2, 28))
+        day = dt.date(year, month, rng.randint(2, 28))
         if day.weekday() < 5:
             return day
 
