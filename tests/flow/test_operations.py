@@ -143,3 +143,27 @@ def test_two_reruns_at_once_make_one_version(data_copy, tmp_path):
     assert _versions(unit) == ["v1"] and _complete(unit / "v1")
     said = "".join(stdout for stdout, _ in outputs)
     assert said.count("已生成") == 1 and said.count("未生成新版本") == 1
+
+
+def test_watch_reruns_after_an_export_changes_and_ignores_office_temporary_files(data_copy, tmp_path, state_dir):
+    out = tmp_path / "out"
+    unit = out / "2024" / SAMPLE_UNIT
+    log = tmp_path / "watch.log"
+    with log.open("w") as handle:
+        watcher = subprocess.Popen([sys.executable, "-m", "flows", "watch", "--data", str(data_copy), "--out", str(out)],
+                                   cwd=ROOT, env=cli_env(state_dir), stdout=handle, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        time.sleep(5)                                           # let the watcher start
+        (data_copy / "2024" / "ledger" / SAMPLE_UNIT / "~$2024年7-12月支出明细账.xlsx").write_bytes(b"lock")
+        time.sleep(8)
+        assert not out.exists(), "an office lock file is not an export"
+        edit_csv(data_copy, add_to_first_debit(1000))
+        deadline = time.monotonic() + 180
+        while not (unit / "v1" / "manifest.json").exists():
+            assert watcher.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(1)
+        assert "检测到 2024 年度数据变化：312001" in log.read_text(encoding="utf-8")
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=30)
