@@ -51,11 +51,11 @@ def test_workpaper_recomputes_every_printed_figure(run_cli, data_copy, tmp_path)
         counts[figure_id] += 1
     figures = list(book["指标"].iter_rows(values_only=True))[1:]
     assert len(figures) >= 30
-    for figure_id, name, formula, fen, printed, rows in figures:
+    for figure_id, name, _formula, fen, printed, rows in figures:
         assert sums[figure_id] == fen and counts[figure_id] == rows, name      # re-added from source rows
         assert format_wan(fen) == printed, name                               # printed = rounded half up
         assert printed in flat, f"{name} {printed} is not printed in the report"
-    for name, numerator, denominator, printed in list(book["比率"].iter_rows(values_only=True))[1:]:
+    for name, _numerator, _denominator, printed in list(book["比率"].iter_rows(values_only=True))[1:]:
         assert printed in flat, name
 
     # The other direction: every amount in the report's tables has a figure in the workpaper.

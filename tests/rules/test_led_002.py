@@ -12,4 +12,4 @@ def test_valid_department_passes():
 def test_broken_department_fails_with_the_row_located():
     d = valid()
     d.ledger["amount_fen"] = d.ledger["amount_fen"].astype("float64")
-    result = assert_fails_alone(RULE, d)
+    assert_fails_alone(RULE, d)

@@ -16,5 +16,4 @@ def test_broken_department_fails_with_the_row_located():
     d.ledger = pd.concat([d.ledger, d.ledger.iloc[[2]]], ignore_index=True)
     # An exact copy of a line is also an identical line within its voucher.
     result = assert_fails_alone(RULE, d, also=frozenset({"LED-014"}))
-    v = result.violations[0]
     assert {x.row for x in result.violations} == {4}

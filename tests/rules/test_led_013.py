@@ -15,5 +15,4 @@ def test_broken_department_fails_with_the_row_located():
     d = valid()
     d.parameters["export_date"] = pd.Timestamp(2024, 5, 3)
     result = assert_fails_alone(RULE, d)
-    v = result.violations[0]
     assert {x.row for x in result.violations} == {5, 6, 7}

@@ -16,5 +16,4 @@ def test_broken_department_fails_with_the_row_located():
     extra = d.ledger.iloc[[1]].assign(line_no=2, source_row=50)
     d.ledger = pd.concat([d.ledger, extra], ignore_index=True)
     result = assert_fails_alone(RULE, d)
-    v = result.violations[0]
     assert {x.row for x in result.violations} == {3, 50}
