@@ -6,6 +6,7 @@ import email
 import email.policy
 import hashlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -159,11 +160,16 @@ def test_watch_reruns_after_an_export_changes_and_ignores_office_temporary_files
         time.sleep(8)
         assert not out.exists(), "an office lock file is not an export"
         edit_csv(data_copy, add_to_first_debit(1000))
-        deadline = time.monotonic() + 180
-        while not (unit / "v1" / "manifest.json").exists():
+        deadline = time.monotonic() + 240
+        while "重新生成结束" not in log.read_text(encoding="utf-8"):   # the run it started has finished
             assert watcher.poll() is None and time.monotonic() < deadline, log.read_text(encoding="utf-8")
             time.sleep(1)
-        assert "检测到 2024 年度数据变化：312001" in log.read_text(encoding="utf-8")
+        said = log.read_text(encoding="utf-8")
+        assert "检测到 2024 年度数据变化：312001" in said and "重新生成结束（退出码 0）" in said
+        assert (unit / "v1" / "manifest.json").exists()
+        watcher.send_signal(signal.SIGINT)                              # Ctrl-C while it waits for changes
+        assert watcher.wait(timeout=60) == 0 and "已停止监视" in log.read_text(encoding="utf-8")
     finally:
-        watcher.send_signal(signal.SIGINT)
-        watcher.wait(timeout=30)
+        if watcher.poll() is None:
+            os.killpg(watcher.pid, signal.SIGKILL)
+            watcher.wait()
