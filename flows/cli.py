@@ -73,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_console_logging()
     year = f"{args.year} 年度，" if hasattr(args, "year") else ""
     _say(f"jixiao {args.command}：{year}数据目录 {args.data}")
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("已中断；已有的报告版本未受影响。", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run one command; Ctrl-C propagates (so `watch` stops even in the middle of a run)."""
     started = time.monotonic()
     try:
         if args.command == "serve":
@@ -94,9 +103,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         except InputError as error:
             print(f"输入数据无法使用：{error}", file=sys.stderr)
             return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("已中断；已有的报告版本未受影响。", file=sys.stderr)
-        return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into exit 1
         print(f"运行失败：{type(error).__name__}: {error}\n详细日志：{log_file()}", file=sys.stderr)
         return EXIT_ERROR
@@ -163,9 +169,9 @@ def _watch(args) -> int:
         for year, units in watch_exports(Path(args.data)):
             _say(f"检测到 {year} 年度数据变化：{'、'.join(units) if units else '全部单位'}")
             if not _emit_if_served(year, units):
-                code = main(["run", "--year", str(year), "--data", args.data, "--out", args.out,
-                             *[arg for unit in units for arg in ("--unit", unit)]])
-                _say(f"重新生成结束（退出码 {code}）")
+                run = _parser().parse_args(["run", "--year", str(year), "--data", args.data, "--out", args.out,
+                                            *[arg for unit in units for arg in ("--unit", unit)]])
+                _say(f"重新生成结束（退出码 {_dispatch(run)}）")
     except KeyboardInterrupt:
         _say("已停止监视。")
     return EXIT_OK
