@@ -18,7 +18,6 @@ BUDGET_COLUMNS = (
     "unit_code", "source_type", "doc_no", "expense_type", "project_code", "project_name",
     "func_code", "econ_code", "fund_source", "amount_fen", "source_file", "source_row",
 )
-SOURCE_TYPES = ("initial", "addition", "reduction", "carryover")
 
 
 def parse_budget_table(

@@ -15,11 +15,6 @@ from typing import Any
 from flows.domain.profile import Indicator
 
 HUNDRED = Decimal(100)
-VALUE_LABELS = {
-    "execution_rate": "预算执行率", "adjustment_rate": "预算调整率", "staff_control_rate": "在职人员控制率",
-    "public_control_rate": "公用经费控制率", "sangong_control_rate": "“三公”经费控制率", "carryover_rate": "结转结余率",
-    "sangong_change_rate": "“三公”经费变动率",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ LEDGER_COLUMNS = (
     "func_code", "econ_code", "expense_type", "project_code", "project_name", "fund_source",
     "amount_fen", "summary", "source_file", "source_row",
 )
-EXPENSE_TYPES = ("basic_personnel", "basic_public", "project")
 
 # How canonical columns are named to users (messages, quality report).
 COLUMN_LABELS_ZH = {
