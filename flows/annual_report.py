@@ -2,35 +2,56 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from prefect import flow
+from prefect import Task, flow
+from prefect.client.orchestration import get_client
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+from prefect.futures import as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
-from flows.adapters.output_folder import latest_manifest, unit_folder, unit_lock
-from flows.adapters.project_files import load_schedule, project_root
+from flows.adapters.output_folder import latest_manifest, unit_folder
+from flows.adapters.progress import UnitProgress
+from flows.adapters.project_files import load_execution, load_schedule, project_root
+from flows.adapters.unit_exports import YearSources
 from flows.domain.errors import InputError
 from flows.domain.schedule import default_fiscal_year, requested_units
+from flows.settings import dask_address
 from flows.tasks import (
     UnitOutcome,
-    blocked_details,
-    deliver,
-    evaluate,
-    fingerprint_unit,
+    check_unit_quality,
+    fingerprint_units,
+    has_recipients,
     ingest,
     ingest_prior,
     load_configuration,
-    record_check,
-    render,
+    produce_unit_report,
     send_to_recipients,
-    validate,
 )
+
+logger = logging.getLogger("jixiao")
 
 
 def default_template() -> Path:
     return project_root() / "templates" / "report.docx"
 
 
-@flow(name="annual-report")
+def unit_task_runner() -> TaskRunner:
+    """Dask when a scheduler is configured (JIXIAO_DASK_ADDRESS or config/execution.yaml),
+    else local processes: parsing and rendering are CPU-bound Python, threads would queue."""
+    execution = load_execution()
+    address = dask_address(execution["dask_address"])
+    if address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address)
+    return ProcessPoolTaskRunner(max_workers=int(execution["local_workers"]) or None)
+
+
+@flow(name="annual-report", task_runner=unit_task_runner())
 def annual_report(
     year: int | None = None,
     data_dir: str = "data",
@@ -40,65 +61,95 @@ def annual_report(
 ) -> list[UnitOutcome]:
     """Produce each department's 部门整体支出绩效自评报告 for `year` (default: last year).
 
-    ingest → evaluate → validate → render → deliver. Unchanged inputs make no new version;
-    a department with a critical quality failure gets no report and keeps its versions.
-    `units` may be a list or a comma-separated string (as event payloads carry it);
-    `pdf` adds report.pdf (LibreOffice) to each new version.
+    ingest (read and split by unit) → per unit, in parallel: parse → evaluate → validate →
+    render → deliver. Unchanged inputs make no new version; a unit with a critical quality
+    failure gets no report and keeps its versions; a unit whose task fails does not stop
+    the others. `units` may be a list or a comma-separated string (as event payloads carry
+    it); `pdf` adds report.pdf (LibreOffice) to each new version.
     """
     year = year or default_fiscal_year(load_schedule().timezone)
     wanted = requested_units(units)
     template = default_template()
     out = Path(out_dir)
     reference = load_configuration(year)
-    inputs = ingest(Path(data_dir), year, reference, wanted)
+    sources = ingest(Path(data_dir), year, reference, wanted)
     prior = ingest_prior(Path(data_dir), year, wanted)
-    outcomes = []
-    for unit in _units(inputs, wanted):
-        profile = inputs.profiles[unit]
-        folder = unit_folder(out, year, unit)
-        with unit_lock(folder):
-            fingerprint = fingerprint_unit(Path(data_dir), inputs, unit, template, prior)
-            previous = latest_manifest(folder)
-            if previous and previous.get("fingerprint") == fingerprint["fingerprint"]:
-                version = folder / previous["version"]
-                sent = send_to_recipients(version, profile)
-                outcomes.append(UnitOutcome(unit, profile.name, "unchanged", str(version), sent))
-                continue
-            result = evaluate(inputs, unit, reference, prior)
-            check = validate(inputs, unit, reference, result.metrics)
-            if check.verdict.blocked:
-                checked = record_check(out, inputs, unit, check)
-                outcomes.append(UnitOutcome(unit, profile.name, "blocked", str(checked), blocked_details(check.verdict)))
-                continue
-            report = render(result, inputs, check, reference, template, pdf, prior)
-            version = deliver(out, result, inputs, check, fingerprint, report, previous)
-            sent = send_to_recipients(version, profile)
-            outcomes.append(UnitOutcome(unit, profile.name, "produced", str(version), sent))
-    return outcomes
+    fingerprints = fingerprint_units(sources, prior, template)
+    outcomes, running = [], {}
+    for unit in _units(sources, wanted):
+        unit_sources = sources.units[unit]
+        previous = latest_manifest(unit_folder(out, year, unit))
+        if previous and previous.get("fingerprint") == fingerprints[unit]["fingerprint"]:
+            version = unit_folder(out, year, unit) / previous["version"]
+            sent = send_to_recipients(version, unit_sources.profile) if has_recipients(unit_sources.profile) else ()
+            outcomes.append(UnitOutcome(unit, unit_sources.profile.name, "unchanged", str(version), sent))
+            continue
+        last = prior.units.get(unit) if prior else None
+        running[unit] = (unit_sources, last, reference, template, out, fingerprints[unit], pdf)
+    outcomes += _collect(produce_unit_report, running, sources)
+    return sorted(outcomes, key=lambda outcome: outcome.unit_code)
 
 
-@flow(name="quality-gate")
+@flow(name="quality-gate", task_runner=unit_task_runner())
 def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out", units: list[str] | None = None) -> list[UnitOutcome]:
     """Run only the data-quality gate for each department of `year`.
 
     Writes the quality report to out/<year>/<unit>/checks/<run>/; never a report version.
     """
+    wanted = requested_units(units)
     reference = load_configuration(year)
-    inputs = ingest(Path(data_dir), year, reference, list(units or []))
+    sources = ingest(Path(data_dir), year, reference, wanted)
+    pending = {unit: (sources.units[unit], reference, Path(out_dir)) for unit in _units(sources, wanted)}
+    return sorted(_collect(check_unit_quality, pending, sources), key=lambda outcome: outcome.unit_code)
+
+
+def _collect(unit_task: Task, pending: dict[str, tuple], sources: YearSources) -> list[UnitOutcome]:
+    """Run `unit_task` for each pending unit and gather the outcomes as they finish; a failed
+    task becomes that unit's `failed` outcome. A lone unit runs here: starting a pool of
+    processes (or shipping to Dask) would cost more than it saves."""
+    if len(pending) == 1:
+        (unit, args), = pending.items()
+        try:
+            return [unit_task(*args)]
+        except Exception as error:  # noqa: BLE001 - reported as the unit's outcome, like a pooled failure
+            return [_failed(unit, sources, error)]
+    with _api_shared_with_pool():
+        running = {unit: unit_task.submit(*args) for unit, args in pending.items()}
+    by_future = {future.task_run_id: unit for unit, future in running.items()}
     outcomes = []
-    for unit in _units(inputs, units):
-        result = evaluate(inputs, unit, reference)
-        check = validate(inputs, unit, reference, result.metrics)
-        folder = record_check(Path(out_dir), inputs, unit, check)
-        status = "blocked" if check.verdict.blocked else "passed"
-        details = blocked_details(check.verdict) if check.verdict.blocked else ()
-        outcomes.append(UnitOutcome(unit, inputs.profiles[unit].name, status, str(folder), details))
+    with UnitProgress(len(running)) as progress:
+        for future in as_completed(list(running.values())):
+            unit = by_future[future.task_run_id]
+            try:
+                outcomes.append(future.result())
+            except Exception as error:  # noqa: BLE001 - one unit's crash must not stop the city
+                outcomes.append(_failed(unit, sources, error))
+            progress.advance()
     return outcomes
 
 
-def _units(inputs, requested: list[str] | None) -> list[str]:
-    present = sorted(set(inputs.ledger["unit_code"]))
+@contextmanager
+def _api_shared_with_pool() -> Iterator[None]:
+    """Without an API URL each pool process would start a temporary server of its own and
+    record its task runs there, out of the flow run's sight: point them at this run's."""
+    if get_current_settings().api.url:
+        yield
+        return
+    with get_client(sync_client=True) as client:
+        url = str(client.api_url)
+    # Tasks carry the settings in force when they are submitted into the pool processes.
+    with temporary_settings({PREFECT_API_URL: url}):
+        yield
+
+
+def _failed(unit: str, sources: YearSources, error: Exception) -> UnitOutcome:
+    logger.error("单位 %s 处理失败：%s: %s", unit, type(error).__name__, error)
+    return UnitOutcome(unit, sources.units[unit].profile.name, "failed", "", (f"{type(error).__name__}: {error}",))
+
+
+def _units(sources: YearSources, requested: list[str] | None) -> list[str]:
+    present = sorted(sources.units)
     for unit in requested or []:
         if unit not in present:
-            raise InputError(f"账簿中没有单位 {unit} 的支出分录", file=f"{inputs.year}/ledger/{unit}/")
+            raise InputError(f"账簿中没有单位 {unit} 的支出分录", file=f"{sources.year}/ledger/{unit}/")
     return list(requested) if requested else present

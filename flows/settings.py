@@ -83,3 +83,13 @@ def smtp_password_block() -> str:
 def fault_delay_seconds() -> float:
     """Test knob: pause between output files while a version is staged (kill tests use it)."""
     return float(os.environ.get("JIXIAO_FAULT_DELAY_SECONDS", "0") or 0)
+
+
+def fault_units() -> frozenset[str]:
+    """Test knob: units whose report task fails on purpose (crash-isolation tests use it)."""
+    return frozenset(u.strip() for u in os.environ.get("JIXIAO_FAULT_UNITS", "").split(",") if u.strip())
+
+
+def dask_address(configured: str = "") -> str:
+    """The Dask scheduler for per-unit work: JIXIAO_DASK_ADDRESS, else config/execution.yaml."""
+    return os.environ.get("JIXIAO_DASK_ADDRESS", "").strip() or configured.strip()

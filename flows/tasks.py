@@ -18,7 +18,8 @@ from prefect.cache_policies import NO_CACHE
 from flows.adapters import charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.pdf import docx_to_pdf
 from flows.adapters.workpaper import workpaper_xlsx
-from flows.adapters.data_folder import read_year_inputs
+from flows.adapters.data_folder import read_year_sources
+from flows.adapters.unit_exports import UnitSources, YearSources, unit_inputs
 from flows.domain.attached_tables import basic_data_table
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
@@ -34,7 +35,7 @@ from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
 from flows.domain.revision import describe_revision, revision_text
-from flows.settings import smtp_settings
+from flows.settings import fault_units, smtp_settings
 
 logger = logging.getLogger("jixiao")
 REVISION_NOTE = "修订说明.txt"
@@ -46,7 +47,7 @@ class UnitOutcome:
 
     unit_code: str
     name: str
-    status: str                      # produced | unchanged | blocked | passed
+    status: str                      # produced | unchanged | blocked | passed | failed
     folder: str = ""
     details: tuple[str, ...] = field(default_factory=tuple)
 
@@ -59,15 +60,12 @@ def load_configuration(year: int) -> Reference:
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest(data_dir: Path, year: int, reference: Reference, units: list[str]) -> YearInputs:
-    inputs = read_year_inputs(data_dir, year, reference, units)
-    counts = inputs.ledger_accounting.summary()
-    logger.info(
-        "读取账簿 %d 个文件：%d 行，入账 %d 行，跳过 %d 行（合计行、非支出科目等），无法读取 %d 行",
-        len(inputs.ledger_accounting.files), counts["rows_read"], counts["rows_loaded"],
-        counts["rows_skipped"], counts["rows_rejected"],
-    )
-    return inputs
+def ingest(data_dir: Path, year: int, reference: Reference, units: list[str]) -> YearSources:
+    """Read every export once and split it by unit; each unit's rows are parsed by its own task."""
+    sources = read_year_sources(data_dir, year, reference, units)
+    logger.info("读取账簿 %d 个文件，共 %d 行，涉及 %d 个单位",
+                len(sources.rows_read), sum(sources.rows_read.values()), len(sources.units))
+    return sources
 
 
 def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -85,18 +83,20 @@ def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFra
 
 
 @task(name="fingerprint", cache_policy=NO_CACHE)
-def fingerprint_unit(data_dir: Path, inputs: YearInputs, unit: str, template: Path,
-                     prior: YearInputs | None = None) -> dict[str, str]:
-    """sha256 of everything that shapes this unit's report: its inputs (last year's too, for 同比),
-    the rules, the template, the code."""
-    _, _, files = unit_frames(inputs, unit)
-    if prior_frames(prior, unit) is not None:
-        files = [*files, *unit_frames(prior, unit)[2], prior.profile_files[unit]]
-    parts = {f"input:{f}": sha256_hex((data_dir / f).read_bytes()) for f in files}
-    profile_file = inputs.profile_files[unit]
-    parts[f"input:{profile_file}"] = sha256_hex((data_dir / profile_file).read_bytes())
-    parts.update(project_files.project_fingerprints(template))
-    return {"fingerprint": combine_fingerprints(parts), **parts}
+def fingerprint_units(sources: YearSources, prior: YearSources | None, template: Path) -> dict[str, dict[str, str]]:
+    """Per unit, sha256 of everything that shapes its report: its rows of every export (not
+    the whole city-wide file, so one unit's correction leaves the others' reports alone),
+    its budget, declared totals and profile, last year's (for 同比), the rules, the template, the code."""
+    project = project_files.project_fingerprints(template)
+    fingerprints = {}
+    for unit, unit_sources in sources.units.items():
+        parts = {f"input:{file}": digest for file, digest in unit_sources.input_digests().items()}
+        last = prior.units.get(unit) if prior else None
+        if last is not None:
+            parts.update({f"input:{file}": digest for file, digest in last.input_digests().items()})
+        parts.update(project)
+        fingerprints[unit] = {"fingerprint": combine_fingerprints(parts), **parts}
+    return fingerprints
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +137,12 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
 
 
 @task(name="ingest-prior-year", cache_policy=NO_CACHE)
-def ingest_prior(data_dir: Path, year: int, units: list[str]) -> YearInputs | None:
+def ingest_prior(data_dir: Path, year: int, units: list[str]) -> YearSources | None:
     """Last year's inputs for 同比, when data/<year−1>/ exists; unusable ones are reported and left out."""
     if not (data_dir / str(year - 1)).is_dir():
         return None
     try:
-        return read_year_inputs(data_dir, year - 1, project_files.load_reference(year - 1), units)
+        return read_year_sources(data_dir, year - 1, project_files.load_reference(year - 1), units)
     except InputError as error:
         logger.warning("上年（%d）数据无法使用，报告不显示同比：%s", year - 1, error)
         return None
@@ -323,3 +323,48 @@ def record_check(out_dir: Path, inputs: YearInputs, unit: str, check: QualityChe
 
 def blocked_details(verdict: QualityVerdict) -> tuple[str, ...]:
     return tuple(describe_failures(verdict.critical_failures))
+
+
+@task(name="unit-report", cache_policy=NO_CACHE)
+def produce_unit_report(sources: UnitSources, prior_sources: UnitSources | None, reference: Reference,
+                        template: Path, out_dir: Path, fingerprint: dict[str, str], pdf: bool) -> UnitOutcome:
+    """One unit, start to finish: parse its rows → evaluate → validate → render → deliver → send.
+
+    Runs wherever the task runner puts it (a local process or a Dask worker) and needs
+    nothing but its own unit's sources.
+    """
+    unit, profile = sources.unit, sources.profile
+    if unit in fault_units():
+        raise RuntimeError(f"injected failure for unit {unit} (JIXIAO_FAULT_UNITS)")
+    inputs = unit_inputs(sources, reference)
+    prior = unit_inputs(prior_sources, project_files.load_reference(prior_sources.year)) if prior_sources else None
+    folder = output_folder.unit_folder(out_dir, inputs.year, unit)
+    with output_folder.unit_lock(folder):
+        previous = output_folder.latest_manifest(folder)
+        if previous and previous.get("fingerprint") == fingerprint["fingerprint"]:
+            return UnitOutcome(unit, profile.name, "unchanged", str(folder / previous["version"]))  # a concurrent run made it
+        result = evaluate(inputs, unit, reference, prior)
+        check = validate(inputs, unit, reference, result.metrics)
+        if check.verdict.blocked:
+            checked = record_check(out_dir, inputs, unit, check)
+            return UnitOutcome(unit, profile.name, "blocked", str(checked), blocked_details(check.verdict))
+        report = render(result, inputs, check, reference, template, pdf, prior)
+        version = deliver(out_dir, result, inputs, check, fingerprint, report, previous)
+        sent = send_to_recipients(version, profile)
+    return UnitOutcome(unit, profile.name, "produced", str(version), sent)
+
+
+@task(name="unit-quality-check", cache_policy=NO_CACHE)
+def check_unit_quality(sources: UnitSources, reference: Reference, out_dir: Path) -> UnitOutcome:
+    """One unit's quality gate only: its quality report under checks/, never a report version."""
+    inputs = unit_inputs(sources, reference)
+    result = evaluate(inputs, sources.unit, reference)
+    check = validate(inputs, sources.unit, reference, result.metrics)
+    folder = record_check(out_dir, inputs, sources.unit, check)
+    status = "blocked" if check.verdict.blocked else "passed"
+    details = blocked_details(check.verdict) if check.verdict.blocked else ()
+    return UnitOutcome(sources.unit, sources.profile.name, status, str(folder), details)
+
+
+def has_recipients(profile: DepartmentProfile) -> bool:
+    return bool(profile.recipients.email or profile.recipients.folders)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -11,10 +13,11 @@ import yaml
 from flows.adapters.export_files import read_table
 from flows.domain.control_totals import empty_declared, parse_control_table
 from flows.domain.errors import InputError
-from flows.domain.ingest import YearInputs, parse_budget_tables, parse_ledger_tables
+from flows.adapters.unit_exports import UnitSources, YearSources, read_mapped, rows_digest, split_by_unit
+from flows.domain.ingest import RowAccounting, YearInputs, parse_budget_tables, parse_ledger_tables
 from flows.domain.profile import DepartmentProfile, parse_profile
 from flows.domain.reference import ExportFormat, Reference
-from flows.domain.tables import RawTable, map_headers
+from flows.domain.tables import MappedTable, RawTable, map_headers
 
 EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
@@ -27,7 +30,7 @@ def _export_files(folder: Path) -> list[Path]:
     )
 
 
-def _maps(export_format: ExportFormat, reference: Reference):
+def accepts(export_format: ExportFormat, reference: Reference):
     """A sheet is the export when its header maps to every required column."""
     def accept(table: RawTable) -> bool:
         try:
@@ -70,52 +73,117 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
         InputError: a folder, file or column the run needs is missing or unreadable.
     """
     folder = year_folder(data_dir, year)
+    tables = [(table, folder_unit) for table, folder_unit in _ledger_tables(data_dir, folder, reference, units)]
+    ledger, ledger_accounting = parse_ledger_tables(tables, reference, year)
+    _require_data_rows(ledger_accounting.rows_read)
+    shared = _shared_inputs(data_dir, folder, reference, units)
+    budget, control_totals = shared.budget, shared.control_totals
+    if units:
+        ledger = ledger[ledger["unit_code"].isin(units)].reset_index(drop=True)
+        budget = budget[budget["unit_code"].isin(units)].reset_index(drop=True)
+    _require_profiles(set(ledger["unit_code"]) | set(units), shared.profiles, year)
+    return YearInputs(year, ledger, budget, shared.profiles, shared.profile_files, ledger_accounting,
+                      shared.budget_accounting, control_totals, shared.file_dates)
+
+
+def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Sequence[str] = ()) -> YearSources:
+    """Read every export of `year` once and split it by unit (only `units` when given).
+
+    Parsing is left to each unit's task, so it runs where the unit's report is produced.
+
+    Raises:
+        InputError: a folder, file or column the run needs is missing or unreadable.
+    """
+    folder = year_folder(data_dir, year)
+    shares: dict[str, list[tuple[MappedTable, str]]] = {}
+    rows_read: dict[str, int] = {}
+    for table, folder_unit in _ledger_tables(data_dir, folder, reference, units):
+        rows_read[table.file] = len(table.rows)
+        for unit, share in split_by_unit(table, folder_unit).items():
+            if unit and (not units or unit in units):
+                shares.setdefault(unit, []).append((share, folder_unit))
+    _require_data_rows(rows_read)
+    shared = _shared_inputs(data_dir, folder, reference, units)
+    _require_profiles(set(shares) | set(units), shared.profiles, year)
+    sources = {}
+    for unit in sorted(shares):
+        tables = tuple(shares[unit])
+        profile_file = shared.profile_files[unit]
+        sources[unit] = UnitSources(
+            year=year, unit=unit, ledger_tables=tables,
+            ledger_digests={table.file: rows_digest(table) for table, _ in tables},
+            budget=shared.budget[shared.budget["unit_code"] == unit].reset_index(drop=True),
+            budget_accounting=shared.budget_accounting,
+            control_totals=shared.control_totals[shared.control_totals["unit_code"] == unit].reset_index(drop=True),
+            profile=shared.profiles[unit], profile_file=profile_file,
+            profile_digest=hashlib.sha256((data_dir / profile_file).read_bytes()).hexdigest(),
+            file_dates=shared.file_dates,
+        )
+    return YearSources(year, sources, rows_read)
+
+
+def _ledger_tables(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]):
     ledger_dir = folder / "ledger"
     ledger_files = _export_files(ledger_dir) if ledger_dir.is_dir() else []
     if not ledger_files:
         raise InputError("没有找到账簿导出文件（应放在 ledger/<单位编码>/ 目录下）", file=ledger_dir.relative_to(data_dir).as_posix())
-    tables = []
     for path in ledger_files:
         # A file in ledger/<unit>/ belongs to that unit unless it carries a unit column.
         relative = path.relative_to(ledger_dir)
         folder_unit = relative.parts[0] if len(relative.parts) > 1 else ""
         if units and folder_unit and folder_unit not in units:
             continue
-        tables.append((read_table(path, data_dir, _maps(reference.ledger_format, reference)), folder_unit))
-    ledger, ledger_accounting = parse_ledger_tables(tables, reference, year)
-    for file, rows in ledger_accounting.rows_read.items():
+        yield read_mapped(path, data_dir, reference.ledger_format, reference), folder_unit
+
+
+def _require_data_rows(rows_read: dict[str, int]) -> None:
+    for file, rows in rows_read.items():
         if rows == 0:
             raise InputError("文件只有表头，没有任何数据行（导出可能不完整）", file=file)
 
+
+def _require_profiles(units: set[str], profiles: dict[str, DepartmentProfile], year: int) -> None:
+    for unit in sorted(units):
+        if unit not in profiles:
+            raise InputError(f"缺少单位 {unit} 的单位信息文件", file=f"{year}/profiles/{unit}.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class _SharedInputs:
+    """The small inputs every unit reads from: budget, declared totals, profiles, export dates."""
+
+    budget: pd.DataFrame
+    budget_accounting: RowAccounting
+    control_totals: pd.DataFrame
+    profiles: dict[str, DepartmentProfile]
+    profile_files: dict[str, str]
+    file_dates: dict[str, pd.Timestamp]
+
+
+def _shared_inputs(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]) -> _SharedInputs:
+    year = int(folder.name)
     budget_files = _export_files(folder / "budget") if (folder / "budget").is_dir() else []
     if not budget_files:
         raise InputError("没有找到预算指标文件（应放在 budget/ 目录下）", file=f"{year}/budget")
     single_unit = units[0] if len(units) == 1 else ""
     budget, budget_accounting = parse_budget_tables(
-        [read_table(p, data_dir, _maps(reference.budget_format, reference)) for p in budget_files], reference, single_unit)
+        [read_table(p, data_dir, accepts(reference.budget_format, reference)) for p in budget_files], reference, single_unit)
 
     control_files = _export_files(folder / "control_totals") if (folder / "control_totals").is_dir() else []
     control_frames = [
         parse_control_table(
-            map_headers(read_table(p, data_dir, _maps(reference.control_format, reference)), reference.control_format.aliases, reference.control_format.required,
+            map_headers(read_table(p, data_dir, accepts(reference.control_format, reference)), reference.control_format.aliases, reference.control_format.required,
                         reference.header_search_rows),
             single_unit,
         )
         for p in control_files
     ]
     control_totals = pd.concat(control_frames, ignore_index=True) if control_frames else empty_declared()
-
     profiles, profile_files = read_profiles(folder, data_dir)
-    if units:
-        ledger = ledger[ledger["unit_code"].isin(units)].reset_index(drop=True)
-        budget = budget[budget["unit_code"].isin(units)].reset_index(drop=True)
-    for unit in sorted(set(ledger["unit_code"]) | set(units)):
-        if unit not in profiles:
-            raise InputError(f"缺少单位 {unit} 的单位信息文件", file=f"{year}/profiles/{unit}.yaml")
     # The export's modification time stands for its export date: no voucher can be later.
+    ledger_files = _export_files(folder / "ledger") if (folder / "ledger").is_dir() else []
     file_dates = {
         path.relative_to(data_dir).as_posix(): pd.Timestamp(path.stat().st_mtime, unit="s")
         for path in [*ledger_files, *budget_files, *control_files]
     }
-    return YearInputs(year, ledger, budget, profiles, profile_files, ledger_accounting, budget_accounting,
-                      control_totals, file_dates)
+    return _SharedInputs(budget, budget_accounting, control_totals, profiles, profile_files, file_dates)

@@ -78,3 +78,10 @@ def load_schedule(root: Path | None = None) -> Schedule:
     data = yaml.safe_load(((root or project_root()) / "config" / "schedule.yaml").read_text(encoding="utf-8"))
     return Schedule(cron=data["cron"], timezone=data["timezone"], event=data["event"],
                     server_host=data["server"]["host"], server_port=int(data["server"]["port"]))
+
+
+def load_execution(root: Path | None = None) -> dict:
+    """config/execution.yaml: Dask scheduler address and local pool size."""
+    path = (root or project_root()) / "config" / "execution.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    return {"dask_address": "", "local_workers": 0, **(data or {})}

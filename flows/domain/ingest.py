@@ -11,7 +11,7 @@ from flows.domain.budget import parse_budget_table
 from flows.domain.ledger import ParsedRows, RowIssue, ledger_frame, parse_ledger_table
 from flows.domain.profile import DepartmentProfile
 from flows.domain.reference import Reference
-from flows.domain.tables import RawTable, map_headers
+from flows.domain.tables import MappedTable, RawTable, map_headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +62,16 @@ class YearInputs:
 
 
 def parse_ledger_tables(
-    tables: Sequence[tuple[RawTable, str]], reference: Reference, year: int
+    tables: Sequence[tuple[RawTable | MappedTable, str]], reference: Reference, year: int
 ) -> tuple[pd.DataFrame, RowAccounting]:
-    """Map and parse every ledger table; the string beside a table is the unit its folder names."""
+    """Map (unless already mapped) and parse every ledger table; the string beside a table
+    is the unit its folder names."""
     parsed = ParsedRows()
     read: dict[str, int] = {}
     loaded: dict[str, int] = {}
     for table, folder_unit in tables:
-        mapped = map_headers(table, reference.ledger_format.aliases, reference.ledger_format.required,
-                             reference.header_search_rows)
+        mapped = table if isinstance(table, MappedTable) else map_headers(
+            table, reference.ledger_format.aliases, reference.ledger_format.required, reference.header_search_rows)
         before_read, before_loaded = parsed.rows_read, parsed.rows_loaded
         parse_ledger_table(mapped, reference.ledger_rules, year, folder_unit, parsed)
         read[table.file] = parsed.rows_read - before_read

@@ -1,0 +1,219 @@
+"""Read a year's exports once and split them by budget unit.
+
+A city's budget system exports one file for hundreds of units (a 单位编码 column); a
+department's own ledger software exports one file per unit (its folder names the unit).
+Either way every row lands in the share of the unit it belongs to, and each unit's share
+travels alone to whichever process or Dask worker produces its report: no task holds the
+whole city. Clean CSV files are read column-wise by pyarrow; anything else (XLSX, ragged
+or oddly quoted CSV) goes through the row reader, whose messages name file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from flows.adapters.export_files import decode_text, read_table
+from flows.domain.errors import InputError
+from flows.domain.ingest import RowAccounting, YearInputs, parse_ledger_tables
+from flows.domain.profile import DepartmentProfile
+from flows.domain.reference import ExportFormat, Reference
+from flows.domain.tables import MappedTable, RawTable, map_headers, split_code_name
+
+# Below this size the row reader is as fast as the column reader and keeps the code path
+# that every bad-input test exercises.
+COLUMNAR_MIN_BYTES = 4 * 1024 * 1024
+
+
+class ArrowRows(Sequence):
+    """(row number, cells) rows kept column-wise in an Arrow table: a few bytes per cell
+    instead of a Python string each, and cheap to ship to another process."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table            # column "row" (int64) then one string column per cell
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        for batch in self.table.to_batches(max_chunksize=65_536):
+            numbers = batch.column(0).to_pylist()
+            cells = [column.to_pylist() for column in batch.columns[1:]]
+            for index, number in enumerate(numbers):
+                yield number, [column[index] for column in cells]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        return next(iter(ArrowRows(self.table.slice(index % len(self), 1))))
+
+    def take(self, indices: np.ndarray) -> ArrowRows:
+        return ArrowRows(self.table.take(pa.array(indices)))
+
+    def digest(self) -> str:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, self.table.schema) as writer:
+            writer.write_table(self.table)
+        return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def rows_digest(table: MappedTable) -> str:
+    head = json.dumps([table.file, table.header_row, sorted(table.columns.items())], ensure_ascii=False).encode()
+    if isinstance(table.rows, ArrowRows):
+        body = table.rows.digest().encode()
+    else:
+        body = hashlib.sha256(json.dumps(list(table.rows), ensure_ascii=False).encode()).hexdigest().encode()
+    return hashlib.sha256(head + b"\0" + body).hexdigest()
+
+
+def _columnar_csv(path: Path, file: str, export_format: ExportFormat, search_rows: int) -> MappedTable | None:
+    """A clean CSV read by pyarrow, or None when only the row reader can read it faithfully."""
+    data = path.read_bytes()
+    if len(data) < COLUMNAR_MIN_BYTES:
+        return None
+    text = decode_text(data, file)
+    del data
+    lines = text.split("\n", search_rows + 2)
+    head_text = "\n".join(lines[: search_rows + 2])
+    try:
+        delimiter = csv.Sniffer().sniff(head_text[:4096], delimiters=",\t;|").delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter)
+    head = RawTable(file, [(reader.line_num, cells) for cells in reader][: search_rows + 1])
+    try:
+        mapped = map_headers(head, export_format.aliases, export_format.required, search_rows)
+    except InputError:
+        return None
+    header_cells = dict(head.rows)[mapped.header_row]
+    if any(row_no != index for index, (row_no, _) in enumerate(head.rows, start=1)):
+        return None                 # a quoted line break in the head: line numbers would drift
+    body_start = 0
+    for _ in range(mapped.header_row):
+        body_start = text.index("\n", body_start) + 1
+    body = text[body_start:].encode("utf-8")
+    del text
+    expected_rows = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+    names = [f"c{i}" for i in range(len(header_cells))]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(body),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None                 # ragged rows, blank lines: the row reader names them
+    if table.num_rows != expected_rows or table.num_rows == 0:
+        return None                 # quoted line breaks inside cells
+    first = mapped.header_row + 1
+    numbers = pa.array(np.arange(first, first + table.num_rows, dtype=np.int64))
+    table = table.add_column(0, "row", numbers)
+    return MappedTable(file, mapped.header_row, mapped.columns, ArrowRows(table))
+
+
+def read_mapped(path: Path, data_dir: Path, export_format: ExportFormat, reference: Reference) -> MappedTable:
+    """One export with its header mapped, column-wise when it is a large clean CSV."""
+    file = path.relative_to(data_dir).as_posix()
+    if path.suffix.lower() in (".csv", ".txt"):
+        columnar = _columnar_csv(path, file, export_format, reference.header_search_rows)
+        if columnar is not None:
+            return columnar
+    from flows.adapters.data_folder import accepts   # the row reader's sheet choice (imports this module)
+
+    raw = read_table(path, data_dir, accepts(export_format, reference))
+    return map_headers(raw, export_format.aliases, export_format.required, reference.header_search_rows)
+
+
+def unit_of_cell(text: str, folder_unit: str) -> str:
+    """The unit a row belongs to: its unit cell ("312001" or "312001 共青团…") or else its folder."""
+    text = text.strip()
+    return (split_code_name(text)[0] or text) if text else folder_unit
+
+
+def split_by_unit(table: MappedTable, folder_unit: str) -> dict[str, MappedTable]:
+    """The table's rows by unit. Rows that name no unit (blank, 合计 lines, a missing code)
+    go to every unit of the file, so each unit's accounting still sees and judges them."""
+    index = table.columns.get("unit_code")
+    if isinstance(table.rows, ArrowRows):
+        if index is None:
+            units = np.full(len(table.rows), folder_unit, dtype=object)
+        else:
+            column = table.rows.table.column(index + 1).combine_chunks().dictionary_encode()
+            named = np.array([unit_of_cell(v, folder_unit) for v in column.dictionary.to_pylist()], dtype=object)
+            units = named[column.indices.to_numpy(zero_copy_only=False)] if len(named) else np.array([], dtype=object)
+        groups = pd.Series(units).groupby(units, sort=True).indices
+        nobody = groups.pop("", np.array([], dtype=np.int64))
+        return {unit: MappedTable(table.file, table.header_row, table.columns,
+                                  table.rows.take(np.sort(np.concatenate([rows, nobody]))))
+                for unit, rows in groups.items()} or {"": table}
+    by_unit: dict[str, list] = {}
+    nobody_rows: list = []
+    for row_no, cells in table.rows:
+        cell = cells[index] if index is not None and index < len(cells) else ""
+        unit = unit_of_cell(cell, folder_unit)
+        (by_unit.setdefault(unit, []) if unit else nobody_rows).append((row_no, cells))
+    if not by_unit:
+        return {"": table}
+    return {unit: MappedTable(table.file, table.header_row, table.columns,
+                              sorted([*rows, *nobody_rows], key=lambda r: r[0]) if nobody_rows else rows)
+            for unit, rows in sorted(by_unit.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSources:
+    """Everything one unit's report is made from: its share of each export (not yet parsed),
+    its budget rows and declared totals (parsed: small), its profile. Picklable, one unit only."""
+
+    year: int
+    unit: str
+    ledger_tables: tuple[tuple[MappedTable, str], ...]   # (this unit's rows of a file, the file's folder unit)
+    ledger_digests: Mapping[str, str]                    # file -> sha256 of this unit's share of it
+    budget: pd.DataFrame
+    budget_accounting: RowAccounting
+    control_totals: pd.DataFrame
+    profile: DepartmentProfile
+    profile_file: str
+    profile_digest: str
+    file_dates: Mapping[str, pd.Timestamp]
+
+    def input_digests(self) -> dict[str, str]:
+        """What the report's fingerprint and 修订说明 list as this unit's inputs, by file."""
+        parts = dict(self.ledger_digests)
+        for file, rows in self.budget.groupby("source_file", sort=True):
+            parts[file] = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+        for file, rows in self.control_totals.groupby("source_file", sort=True):
+            parts[file] = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+        parts[self.profile_file] = self.profile_digest
+        return parts
+
+
+@dataclass(frozen=True, slots=True)
+class YearSources:
+    """A year's exports read and split: each unit's sources, and the rows read per file."""
+
+    year: int
+    units: Mapping[str, UnitSources]
+    rows_read: Mapping[str, int]
+
+
+def unit_inputs(sources: UnitSources, reference: Reference) -> YearInputs:
+    """Parse one unit's share into the same YearInputs a single-unit data folder gives."""
+    ledger, accounting = parse_ledger_tables(list(sources.ledger_tables), reference, sources.year)
+    ledger = ledger[ledger["unit_code"] == sources.unit].reset_index(drop=True)
+    return YearInputs(sources.year, ledger, sources.budget, {sources.unit: sources.profile},
+                      {sources.unit: sources.profile_file}, accounting, sources.budget_accounting,
+                      sources.control_totals, sources.file_dates)
