@@ -70,7 +70,7 @@ def annual_report(
     year = year or default_fiscal_year(load_schedule().timezone)
     wanted = requested_units(units)
     template = default_template()
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()     # absolute: the unit tasks may run in another working folder
     reference = load_configuration(year)
     sources = ingest(Path(data_dir), year, reference, wanted)
     prior = ingest_prior(Path(data_dir), year, wanted)
@@ -99,7 +99,7 @@ def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out",
     wanted = requested_units(units)
     reference = load_configuration(year)
     sources = ingest(Path(data_dir), year, reference, wanted)
-    pending = {unit: (sources.units[unit], reference, Path(out_dir)) for unit in _units(sources, wanted)}
+    pending = {unit: (sources.units[unit], reference, Path(out_dir).resolve()) for unit in _units(sources, wanted)}
     return sorted(_collect(check_unit_quality, pending, sources), key=lambda outcome: outcome.unit_code)
 
 

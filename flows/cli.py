@@ -2,9 +2,10 @@
 
 Exit codes:
   0  every requested report was produced (or was already up to date); warnings allowed
-  1  anything else (an unexpected error; details in the log file)
+  1  anything else: an unexpected error, or a department whose processing failed while the
+     others went on (details in the log file)
   2  unusable input or arguments (missing file or column, undecodable file)
-  3  at least one department blocked by a critical data-quality failure
+  3  at least one department blocked by a critical data-quality failure (and none failed)
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--unit", action="append", default=[], metavar="CODE", help="只处理这些单位编码（可重复）")
         if name != "validate":
             command.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 生成 report.pdf")
+        command.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                             help="在该 Dask 集群上逐单位处理（默认：config/execution.yaml，未配置时用本机多进程）")
     serve = commands.add_parser("serve", help="按计划每年自动生成报告，并在数据更新事件到来时重新生成（Ctrl-C 停止）",
                                 description="启动本地 Prefect 服务器（未设置 PREFECT_API_URL 时）并提供报告任务：按 config/schedule.yaml 的时间表运行，收到 jixiao.ledger.updated 事件时重新生成。")
     watch = commands.add_parser("watch", help="监视数据目录，导出文件变化时自动触发重新生成",
@@ -51,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     for command in (serve, watch):
         command.add_argument("--data", default="data", help="数据目录（默认 data）")
         command.add_argument("--out", default="out", help="输出目录（默认 out）")
+    from flows.demo_data import add_demo_data_arguments  # noqa
+
+    demo = commands.add_parser("demo-data", help="生成模拟的全市多单位导出数据（用于测试和性能测试）",
+                               description="生成 <输出目录>/<年度>/ 下的全市账簿、指标和单位信息文件，格式与 data/ 相同，可直接用 jixiao run --data 读取。")
+    add_demo_data_arguments(demo)
     return parser
 
 
@@ -71,6 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_prefect_environment()
     _configure_console_logging()
+    if args.command == "demo-data":
+        from flows.demo_data import run_demo_data
+
+        return run_demo_data(args)
+    if getattr(args, "dask_address", None):
+        # Read when flows.annual_report is imported (the flow's task runner), so set it first.
+        os.environ["JIXIAO_DASK_ADDRESS"] = args.dask_address
     year = f"{args.year} 年度，" if hasattr(args, "year") else ""
     _say(f"jixiao {args.command}：{year}数据目录 {args.data}")
     try:
@@ -106,7 +121,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into exit 1
         print(f"运行失败：{type(error).__name__}: {error}\n详细日志：{log_file()}", file=sys.stderr)
         return EXIT_ERROR
-    return _report(outcomes, time.monotonic() - started)
+    return _report(outcomes, time.monotonic() - started, Path(args.out) / str(args.year))
 
 
 def _emit_if_served(year: int, units: list[str]) -> bool:
@@ -177,29 +192,67 @@ def _watch(args) -> int:
     return EXIT_OK
 
 
-def _report(outcomes, seconds: float) -> int:
-    blocked = False
+# Above this many units the terminal gets a summary and the problems; every unit's line
+# goes to the run summary file instead.
+LIST_EACH_UNIT_UP_TO = 20
+
+
+def _report(outcomes, seconds: float, year_folder: Path) -> int:
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("produced", "unchanged", "passed", "blocked", "failed")}
+    listed = len(outcomes) <= LIST_EACH_UNIT_UP_TO
     for outcome in outcomes:
-        if outcome.status == "produced":
-            _say(f"✓ {outcome.unit_code} {outcome.name}：已生成 {outcome.folder}/report.docx")
-            _say(f"    数据质量报告 {outcome.folder}/quality.html，清单 manifest.json")
-            if Path(outcome.folder, "修订说明.txt").exists():
-                _say(f"    修订说明 {outcome.folder}/修订说明.txt")
-        elif outcome.status == "unchanged":
-            _say(f"= {outcome.unit_code} {outcome.name}：输入未变化，沿用 {outcome.folder}，未生成新版本")
-        elif outcome.status == "passed":
-            _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题），报告 {outcome.folder}/quality.html")
-        if outcome.status in ("produced", "unchanged"):
-            for line in outcome.details:
-                _say(f"    {line}")
-        if outcome.status == "blocked":
-            blocked = True
-            print(f"✗ {outcome.unit_code} {outcome.name}：数据质量存在严重问题，未生成报告，原有版本保持不变", file=sys.stderr)
-            print(f"    数据质量报告：{outcome.folder}/quality.html", file=sys.stderr)
-            for line in outcome.details:
-                print(f"    {line}", file=sys.stderr)
+        if listed or outcome.status in ("blocked", "failed"):
+            _report_unit(outcome)
+    if len(outcomes) > 1:
+        _say(f"共 {len(outcomes)} 个单位：生成 {counts['produced']}，未变化 {counts['unchanged']}，"
+             + (f"校验通过 {counts['passed']}，" if counts["passed"] else "")
+             + f"受阻 {counts['blocked']}，失败 {counts['failed']}")
+        summary = _write_summary(outcomes, year_folder)
+        _say(f"逐单位结果：{summary}")
     _say(f"用时 {seconds:.1f} 秒")
-    return EXIT_BLOCKED if blocked else EXIT_OK
+    if counts["failed"]:
+        print(f"详细日志：{log_file()}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_BLOCKED if counts["blocked"] else EXIT_OK
+
+
+def _report_unit(outcome) -> None:
+    if outcome.status == "produced":
+        _say(f"✓ {outcome.unit_code} {outcome.name}：已生成 {outcome.folder}/report.docx")
+        _say(f"    数据质量报告 {outcome.folder}/quality.html，清单 manifest.json")
+        if Path(outcome.folder, "修订说明.txt").exists():
+            _say(f"    修订说明 {outcome.folder}/修订说明.txt")
+    elif outcome.status == "unchanged":
+        _say(f"= {outcome.unit_code} {outcome.name}：输入未变化，沿用 {outcome.folder}，未生成新版本")
+    elif outcome.status == "passed":
+        _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题），报告 {outcome.folder}/quality.html")
+    if outcome.status in ("produced", "unchanged"):
+        for line in outcome.details:
+            _say(f"    {line}")
+    if outcome.status == "blocked":
+        print(f"✗ {outcome.unit_code} {outcome.name}：数据质量存在严重问题，未生成报告，原有版本保持不变", file=sys.stderr)
+        print(f"    数据质量报告：{outcome.folder}/quality.html", file=sys.stderr)
+    if outcome.status == "failed":
+        print(f"✗ {outcome.unit_code} {outcome.name}：处理失败，未生成报告，原有版本保持不变，其他单位不受影响", file=sys.stderr)
+    if outcome.status in ("blocked", "failed"):
+        for line in outcome.details:
+            print(f"    {line}", file=sys.stderr)
+
+
+def _write_summary(outcomes, folder: Path) -> Path:
+    """run-summary.csv beside the units' folders: one line per unit, for the finance office's follow-up."""
+    import csv
+    import datetime as dt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"run-summary-{dt.datetime.now():%Y%m%dT%H%M%S}.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["单位编码", "单位名称", "结果", "输出目录", "说明"])
+        labels = {"produced": "已生成", "unchanged": "未变化", "passed": "校验通过", "blocked": "受阻（严重数据问题）", "failed": "失败"}
+        for o in outcomes:
+            writer.writerow([o.unit_code, o.name, labels.get(o.status, o.status), o.folder, "；".join(o.details)])
+    return path
 
 
 if __name__ == "__main__":

@@ -1,0 +1,95 @@
+"""A city batch on a real Dask cluster (scheduler + two workers on localhost) against a real
+Prefect server: the reports must be the ones a local run produces, and the per-unit work
+must really run on the Dask workers, recorded on the server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from flows.demo_data import write_demo_data
+from tests.deploy.conftest import _free_port
+
+pytestmark = pytest.mark.slow
+
+UNITS = 3
+
+
+def _docx_text(path: Path) -> str:
+    document = Document(str(path))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        lines += ["|".join(cell.text for cell in row.cells) for row in table.rows]
+    return "\n".join(lines)
+
+
+def _jixiao(services, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flows", *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env=services.env(JIXIAO_STATE_DIR=str(cwd / ".jixiao")))
+
+
+def _start_dask(services, folder: Path) -> str:
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    services.start([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
+                    "--dashboard-address", ":0"], "dask-scheduler.log")
+    for n in (1, 2):
+        # Workers record their task runs on the server: they need its PREFECT_API_URL (services.env sets it).
+        services.start([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                        "--name", f"worker-{n}", "--local-directory", str(folder / f"worker-{n}"), "--dashboard-address", ":0"],
+                       f"dask-worker-{n}.log")
+    from distributed import Client
+
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with Client(address, timeout=5) as client:
+                if len(client.scheduler_info(n_workers=-1)["workers"]) == 2:
+                    return address
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, services.log("dask-scheduler.log") + services.log("dask-worker-1.log")
+        time.sleep(1)
+
+
+def _executed_per_worker(address: str) -> dict[str, int]:
+    from distributed import Client
+
+    with Client(address, timeout=10) as client:
+        return client.run(lambda dask_worker: dask_worker.state.executed_count)
+
+
+def test_city_batch_on_dask_matches_a_local_run(prefect_server, tmp_path):
+    site = tmp_path / "site"
+    write_demo_data(site / "data", 2024, units=UNITS, rows_per_unit=1_500, seed=7)
+    address = _start_dask(prefect_server, tmp_path)
+
+    on_dask = _jixiao(prefect_server, site, "run", "--year", "2024", "--data", "data", "--out", "out-dask",
+                      "--dask-address", address)
+    assert on_dask.returncode == 0, on_dask.stdout + on_dask.stderr + prefect_server.log("dask-worker-1.log")
+    assert f"共 {UNITS} 个单位：生成 {UNITS}" in on_dask.stdout, on_dask.stdout
+    executed = _executed_per_worker(address)
+    assert sum(executed.values()) >= UNITS and all(count > 0 for count in executed.values()), executed
+
+    local = _jixiao(prefect_server, site, "run", "--year", "2024", "--data", "data", "--out", "out-local")
+    assert local.returncode == 0, local.stdout + local.stderr
+
+    units = sorted(p.name for p in (site / "out-local" / "2024").iterdir() if p.is_dir())
+    assert len(units) == UNITS
+    for unit in units:
+        dask_version, local_version = site / "out-dask" / "2024" / unit / "v1", site / "out-local" / "2024" / unit / "v1"
+        assert _docx_text(dask_version / "report.docx") == _docx_text(local_version / "report.docx")
+        dask_manifest = json.loads((dask_version / "manifest.json").read_text(encoding="utf-8"))
+        local_manifest = json.loads((local_version / "manifest.json").read_text(encoding="utf-8"))
+        assert dask_manifest["figures"] == local_manifest["figures"]
+        assert dask_manifest["fingerprint"] == local_manifest["fingerprint"]
+
+    # The per-unit task runs were recorded on the server the client used.
+    listed = prefect_server.prefect("task-run", "ls", "--limit", "200")
+    assert listed.stdout.count("unit-report") >= 2 * UNITS, listed.stdout
