@@ -19,6 +19,8 @@ from flows.domain.profile import DepartmentProfile, parse_profile
 from flows.domain.reference import ExportFormat, Reference
 from flows.domain.tables import MappedTable, RawTable, map_headers
 
+# libyaml's loader when present: a city has hundreds of profiles, the pure-Python one is slow.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
 
@@ -55,7 +57,7 @@ def read_profiles(folder: Path, data_dir: Path) -> tuple[dict[str, DepartmentPro
     for path in sorted((folder / "profiles").glob("*.y*ml")):
         file = path.relative_to(data_dir).as_posix()
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except (yaml.YAMLError, UnicodeDecodeError) as error:
             raise InputError(f"单位信息文件不是有效的 YAML：{error}", file=file) from None
         profile = parse_profile(data, file)

@@ -155,11 +155,26 @@ def split_by_unit(table: MappedTable, folder_unit: str) -> dict[str, MappedTable
             column = table.rows.table.column(index + 1).combine_chunks().dictionary_encode()
             named = np.array([unit_of_cell(v, folder_unit) for v in column.dictionary.to_pylist()], dtype=object)
             units = named[column.indices.to_numpy(zero_copy_only=False)] if len(named) else np.array([], dtype=object)
-        groups = pd.Series(units).groupby(units, sort=True).indices
-        nobody = groups.pop("", np.array([], dtype=np.int64))
-        return {unit: MappedTable(table.file, table.header_row, table.columns,
-                                  table.rows.take(np.sort(np.concatenate([rows, nobody]))))
-                for unit, rows in groups.items()} or {"": table}
+        units = units.astype(str)
+        nobody = units == ""
+        if nobody.all():
+            return {"": table}
+        if nobody.any():
+            # Rare (blank or 合计 lines): each unit takes its rows plus the unit-less ones.
+            groups = pd.Series(units).groupby(units, sort=True).indices
+            extra = groups.pop("")
+            return {unit: MappedTable(table.file, table.header_row, table.columns,
+                                      table.rows.take(np.sort(np.concatenate([rows, extra]))))
+                    for unit, rows in groups.items()}
+        # One reordering of the whole file, then a zero-copy slice per unit: a take per
+        # unit would copy the file once for every unit.
+        order = np.argsort(units, kind="stable")
+        ordered = table.rows.take(order)
+        names, starts = np.unique(units[order], return_index=True)
+        ends = [*starts[1:], len(order)]
+        return {str(unit): MappedTable(table.file, table.header_row, table.columns,
+                                       ArrowRows(ordered.table.slice(start, end - start)))
+                for unit, start, end in zip(names, starts, ends, strict=True)}
     by_unit: dict[str, list] = {}
     nobody_rows: list = []
     for row_no, cells in table.rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -26,6 +27,19 @@ def _append(sheet, values: Sequence[object]) -> None:
     sheet.append(cells)
 
 
+def source_rows(figures: Sequence[Figure]) -> list[tuple[str, str, int, int]]:
+    """Each source row once, with every figure it feeds ("F01、F03"): a ledger row feeds many
+    figures (全年执行数, 基本支出, 公用经费, …), and one line per row keeps a unit's workpaper
+    a few thousand lines instead of a hundred thousand (filter the 指标编号 column for one figure)."""
+    frames = [f.sources.assign(figure_id=f.figure_id) for f in figures if len(f.sources)]
+    if not frames:
+        return []
+    merged = (pd.concat(frames, ignore_index=True)
+              .groupby(["source_file", "source_row", "amount_fen"], sort=True)["figure_id"].agg("、".join)
+              .reset_index())
+    return [(ids, file, int(row), int(amount)) for file, row, amount, ids in merged.itertuples(index=False)]
+
+
 def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate], attached: Mapping[str, Mapping] | None = None) -> bytes:
     """Sheets 指标 (figure, formula, exact fen, printed), 比率, 来源行 (the rows behind each figure),
     and the report's attached tables (基础数据表, 自评表) as printed."""
@@ -40,9 +54,8 @@ def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate], attached: M
         _append(ratio_sheet, [r.name, r.numerator, r.denominator, r.printed])
     rows = book.create_sheet("来源行")
     _append(rows, ["指标编号", "文件", "行号", "金额（分）"])
-    for f in figures:
-        for source_file, source_row, amount in f.sources.itertuples(index=False):
-            _append(rows, [f.figure_id, source_file, int(source_row), int(amount)])
+    for figure_ids, source_file, source_row, amount in source_rows(figures):
+        _append(rows, [figure_ids, source_file, source_row, amount])
     for title, table in (attached or {}).items():
         sheet = book.create_sheet(title)
         for part in table.values():

@@ -45,10 +45,11 @@ def test_workpaper_recomputes_every_printed_figure(run_cli, data_copy, tmp_path)
     book = load_workbook(io.BytesIO((version / "workpaper.xlsx").read_bytes()), read_only=True)
     sums: dict[str, int] = defaultdict(int)
     counts: dict[str, int] = defaultdict(int)
-    for figure_id, source_file, source_row, amount in list(book["来源行"].iter_rows(values_only=True))[1:]:
+    for figure_ids, source_file, source_row, amount in list(book["来源行"].iter_rows(values_only=True))[1:]:
         assert (data_copy / source_file).exists() and source_row >= 2
-        sums[figure_id] += amount
-        counts[figure_id] += 1
+        for figure_id in figure_ids.split("、"):
+            sums[figure_id] += amount
+            counts[figure_id] += 1
     figures = list(book["指标"].iter_rows(values_only=True))[1:]
     assert len(figures) >= 30
     for figure_id, name, _formula, fen, printed, rows in figures:
