@@ -19,7 +19,7 @@ from flows.adapters import charts, delivery, docx_renderer, output_folder, proje
 from flows.adapters.pdf import docx_to_pdf
 from flows.adapters.workpaper import workpaper_xlsx
 from flows.adapters.data_folder import read_year_sources
-from flows.adapters.unit_exports import UnitSources, YearSources, unit_inputs
+from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, unit_inputs
 from flows.domain.attached_tables import basic_data_table
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
@@ -35,7 +35,7 @@ from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
 from flows.domain.revision import describe_revision, revision_text
-from flows.settings import fault_units, smtp_settings
+from flows.settings import fault_units, smtp_settings, state_dir
 
 logger = logging.getLogger("jixiao")
 REVISION_NOTE = "修订说明.txt"
@@ -62,7 +62,7 @@ def load_configuration(year: int) -> Reference:
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest(data_dir: Path, year: int, reference: Reference, units: list[str]) -> YearSources:
     """Read every export once and split it by unit; each unit's rows are parsed by its own task."""
-    sources = read_year_sources(data_dir, year, reference, units)
+    sources = read_year_sources(data_dir, year, reference, units, SplitCache(state_dir() / "exports"))
     logger.info("读取账簿 %d 个文件，共 %d 行，涉及 %d 个单位",
                 len(sources.rows_read), sum(sources.rows_read.values()), len(sources.units))
     return sources
@@ -142,7 +142,8 @@ def ingest_prior(data_dir: Path, year: int, units: list[str]) -> YearSources | N
     if not (data_dir / str(year - 1)).is_dir():
         return None
     try:
-        return read_year_sources(data_dir, year - 1, project_files.load_reference(year - 1), units)
+        return read_year_sources(data_dir, year - 1, project_files.load_reference(year - 1), units,
+                                 SplitCache(state_dir() / "exports"))
     except InputError as error:
         logger.warning("上年（%d）数据无法使用，报告不显示同比：%s", year - 1, error)
         return None

@@ -13,7 +13,7 @@ import yaml
 from flows.adapters.export_files import read_table
 from flows.domain.control_totals import empty_declared, parse_control_table
 from flows.domain.errors import InputError
-from flows.adapters.unit_exports import UnitSources, YearSources, read_mapped, rows_digest, split_by_unit
+from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, read_mapped, split_export
 from flows.domain.ingest import RowAccounting, YearInputs, parse_budget_tables, parse_ledger_tables
 from flows.domain.profile import DepartmentProfile, parse_profile
 from flows.domain.reference import ExportFormat, Reference
@@ -88,22 +88,29 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
                       shared.budget_accounting, control_totals, shared.file_dates)
 
 
-def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Sequence[str] = ()) -> YearSources:
+def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Sequence[str] = (),
+                      cache: SplitCache | None = None) -> YearSources:
     """Read every export of `year` once and split it by unit (only `units` when given).
 
     Parsing is left to each unit's task, so it runs where the unit's report is produced.
+    With a `cache`, exports split in an earlier run are not read again.
 
     Raises:
         InputError: a folder, file or column the run needs is missing or unreadable.
     """
     folder = year_folder(data_dir, year)
     shares: dict[str, list[tuple[MappedTable, str]]] = {}
+    digests: dict[tuple[str, str], str] = {}
     rows_read: dict[str, int] = {}
-    for table, folder_unit in _ledger_tables(data_dir, folder, reference, units):
-        rows_read[table.file] = len(table.rows)
-        for unit, share in split_by_unit(table, folder_unit).items():
+    for path, folder_unit in _ledger_files(data_dir, folder, units):
+        split = split_export(path, data_dir, folder_unit, reference, cache)
+        rows_read[split.file] = split.rows_read
+        for unit, share in split.shares.items():
             if unit and (not units or unit in units):
                 shares.setdefault(unit, []).append((share, folder_unit))
+                digests[unit, split.file] = split.digests[unit]
+    if cache is not None:
+        cache.prune(set(rows_read))
     _require_data_rows(rows_read)
     shared = _shared_inputs(data_dir, folder, reference, units)
     _require_profiles(set(shares) | set(units), shared.profiles, year)
@@ -113,7 +120,7 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
         profile_file = shared.profile_files[unit]
         sources[unit] = UnitSources(
             year=year, unit=unit, ledger_tables=tables,
-            ledger_digests={table.file: rows_digest(table) for table, _ in tables},
+            ledger_digests={table.file: digests[unit, table.file] for table, _ in tables},
             budget=shared.budget[shared.budget["unit_code"] == unit].reset_index(drop=True),
             budget_accounting=shared.budget_accounting,
             control_totals=shared.control_totals[shared.control_totals["unit_code"] == unit].reset_index(drop=True),
@@ -125,6 +132,11 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
 
 
 def _ledger_tables(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]):
+    for path, folder_unit in _ledger_files(data_dir, folder, units):
+        yield read_mapped(path, data_dir, reference.ledger_format, reference), folder_unit
+
+
+def _ledger_files(data_dir: Path, folder: Path, units: Sequence[str]):
     ledger_dir = folder / "ledger"
     ledger_files = _export_files(ledger_dir) if ledger_dir.is_dir() else []
     if not ledger_files:
@@ -135,7 +147,7 @@ def _ledger_tables(data_dir: Path, folder: Path, reference: Reference, units: Se
         folder_unit = relative.parts[0] if len(relative.parts) > 1 else ""
         if units and folder_unit and folder_unit not in units:
             continue
-        yield read_mapped(path, data_dir, reference.ledger_format, reference), folder_unit
+        yield path, folder_unit
 
 
 def _require_data_rows(rows_read: dict[str, int]) -> None:
