@@ -9,6 +9,7 @@ from pathlib import Path
 
 from prefect import Task, flow
 from prefect.client.orchestration import get_client
+from prefect.utilities.annotations import quote
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
@@ -72,20 +73,20 @@ def annual_report(
     template = default_template()
     out = Path(out_dir).resolve()     # absolute: the unit tasks may run in another working folder
     reference = load_configuration(year)
-    sources = ingest(Path(data_dir), year, reference, wanted)
+    sources = ingest(Path(data_dir), year, quote(reference), wanted)
     prior = ingest_prior(Path(data_dir), year, wanted)
-    fingerprints = fingerprint_units(sources, prior, template)
+    fingerprints = fingerprint_units(quote(sources), quote(prior), template)
     outcomes, running = [], {}
     for unit in _units(sources, wanted):
         unit_sources = sources.units[unit]
         previous = latest_manifest(unit_folder(out, year, unit))
         if previous and previous.get("fingerprint") == fingerprints[unit]["fingerprint"]:
             version = unit_folder(out, year, unit) / previous["version"]
-            sent = send_to_recipients(version, unit_sources.profile) if has_recipients(unit_sources.profile) else ()
+            sent = send_to_recipients(version, quote(unit_sources.profile)) if has_recipients(unit_sources.profile) else ()
             outcomes.append(UnitOutcome(unit, unit_sources.profile.name, "unchanged", str(version), sent))
             continue
         last = prior.units.get(unit) if prior else None
-        running[unit] = (unit_sources, last, reference, template, out, fingerprints[unit], pdf)
+        running[unit] = (quote(unit_sources), quote(last), quote(reference), template, out, fingerprints[unit], pdf)
     outcomes += _collect(produce_unit_report, running, sources)
     return sorted(outcomes, key=lambda outcome: outcome.unit_code)
 
@@ -98,8 +99,8 @@ def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out",
     """
     wanted = requested_units(units)
     reference = load_configuration(year)
-    sources = ingest(Path(data_dir), year, reference, wanted)
-    pending = {unit: (sources.units[unit], reference, Path(out_dir).resolve()) for unit in _units(sources, wanted)}
+    sources = ingest(Path(data_dir), year, quote(reference), wanted)
+    pending = {unit: (quote(sources.units[unit]), quote(reference), Path(out_dir).resolve()) for unit in _units(sources, wanted)}
     return sorted(_collect(check_unit_quality, pending, sources), key=lambda outcome: outcome.unit_code)
 
 

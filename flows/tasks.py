@@ -14,6 +14,7 @@ import pandas as pd
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows.adapters import charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.pdf import docx_to_pdf
@@ -53,7 +54,9 @@ class UnitOutcome:
 
 
 # Inputs here are large frames and config objects: caching and result persistence are
-# off (NO_CACHE); reruns are decided by input fingerprints, not by Prefect's cache.
+# off (NO_CACHE); reruns are decided by input fingerprints, not by Prefect's cache. Callers
+# pass them quote()d: Prefect would otherwise visit every row and row issue of a unit
+# looking for futures, which cost more than the unit's own work.
 @task(name="load-configuration", cache_policy=NO_CACHE)
 def load_configuration(year: int) -> Reference:
     return project_files.load_reference(year)
@@ -344,13 +347,13 @@ def produce_unit_report(sources: UnitSources, prior_sources: UnitSources | None,
         previous = output_folder.latest_manifest(folder)
         if previous and previous.get("fingerprint") == fingerprint["fingerprint"]:
             return UnitOutcome(unit, profile.name, "unchanged", str(folder / previous["version"]))  # a concurrent run made it
-        result = evaluate(inputs, unit, reference, prior)
-        check = validate(inputs, unit, reference, result.metrics)
+        result = evaluate(quote(inputs), unit, quote(reference), quote(prior))
+        check = validate(quote(inputs), unit, quote(reference), quote(result.metrics))
         if check.verdict.blocked:
-            checked = record_check(out_dir, inputs, unit, check)
+            checked = record_check(out_dir, quote(inputs), unit, quote(check))
             return UnitOutcome(unit, profile.name, "blocked", str(checked), blocked_details(check.verdict))
-        report = render(result, inputs, check, reference, template, pdf, prior)
-        version = deliver(out_dir, result, inputs, check, fingerprint, report, previous)
+        report = render(quote(result), quote(inputs), quote(check), quote(reference), template, pdf, quote(prior))
+        version = deliver(out_dir, quote(result), quote(inputs), quote(check), fingerprint, quote(report), previous)
         sent = send_to_recipients(version, profile)
     return UnitOutcome(unit, profile.name, "produced", str(version), sent)
 
@@ -359,9 +362,9 @@ def produce_unit_report(sources: UnitSources, prior_sources: UnitSources | None,
 def check_unit_quality(sources: UnitSources, reference: Reference, out_dir: Path) -> UnitOutcome:
     """One unit's quality gate only: its quality report under checks/, never a report version."""
     inputs = unit_inputs(sources, reference)
-    result = evaluate(inputs, sources.unit, reference)
-    check = validate(inputs, sources.unit, reference, result.metrics)
-    folder = record_check(out_dir, inputs, sources.unit, check)
+    result = evaluate(quote(inputs), sources.unit, quote(reference))
+    check = validate(quote(inputs), sources.unit, quote(reference), quote(result.metrics))
+    folder = record_check(out_dir, quote(inputs), sources.unit, quote(check))
     status = "blocked" if check.verdict.blocked else "passed"
     details = blocked_details(check.verdict) if check.verdict.blocked else ()
     return UnitOutcome(sources.unit, sources.profile.name, status, str(folder), details)
