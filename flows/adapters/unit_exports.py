@@ -329,4 +329,7 @@ def split_export(path: Path, data_dir: Path, folder_unit: str, reference: Refere
     split = SplitExport(file, len(table.rows), shares, {unit: rows_digest(share, bodies[unit]) for unit, share in shares.items()})
     if cache is not None:
         cache.put(key, split, bodies)
+        # The memory-mapped copy instead of the one just read: the run then holds no city in
+        # its own memory, only pages the system can drop and read back.
+        return cache.get(key, file) or split
     return split
