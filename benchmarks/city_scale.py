@@ -6,7 +6,8 @@ Measures, in one session and on the same generated exports (median of --repeats 
   (c) rerun  `jixiao run` again with nothing changed
   (d) one    `jixiao run` after one unit's rows changed in one city-wide export
   (e) peak memory (RSS of the whole process tree, sampled) of (a) and (b)
-and where (a)'s time goes per task, from the Prefect run records. Results go to
+and where (a)'s time goes per task, from the Prefect run records, and (a)'s peak memory on a
+city a tenth the size (memory should follow the largest unit, not the number of units). Results go to
 benchmarks/results/city_scale.json.
 
     python benchmarks/city_scale.py                       # 200 units × 25,000 rows
@@ -148,6 +149,8 @@ def main() -> int:
     runs: dict[str, list[float]] = {"full": [], "bare": [], "rerun": [], "one_unit": []}
     memory: dict[str, list[int]] = {"full": [], "bare": []}
     stages: list[dict[str, float]] = []
+    rerun_stages: list[dict[str, float]] = []
+    one_unit_stages: list[dict[str, float]] = []
     for repeat in range(args.repeats):
         out, bare_out = work / f"out-{repeat}", work / f"bare-{repeat}"
         seconds, peak = measured([sys.executable, str(ROOT / "benchmarks" / "bare_baseline.py"), "--data", str(data),
@@ -160,13 +163,24 @@ def main() -> int:
         print(f"[{repeat + 1}/{args.repeats}] full {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
         seconds, _ = measured([*jixiao, "run", "--year", str(YEAR), "--data", str(data), "--out", str(out)], env)
         runs["rerun"].append(seconds)
+        rerun_stages.append(stage_seconds(state / "prefect" / "prefect.db"))
         print(f"[{repeat + 1}/{args.repeats}] rerun, nothing changed {seconds:.1f} s", flush=True)
         unit = change_one_unit(data, month=repeat + 1)
         seconds, _ = measured([*jixiao, "run", "--year", str(YEAR), "--data", str(data), "--out", str(out)], env)
         runs["one_unit"].append(seconds)
+        one_unit_stages.append(stage_seconds(state / "prefect" / "prefect.db"))
         versions = sorted(p.name for p in (out / str(YEAR) / unit).iterdir() if p.name.startswith("v"))
         print(f"[{repeat + 1}/{args.repeats}] rerun, unit {unit} changed {seconds:.1f} s ({', '.join(versions)})", flush=True)
         shutil.rmtree(bare_out, ignore_errors=True)
+
+    # Memory against the number of units: a tenth of the city with the same unit size.
+    small_data = work / "small-data"
+    small_units = max(2, args.units // 10)
+    subprocess.run([*jixiao, "demo-data", "--units", str(small_units), "--rows-per-unit", str(args.rows_per_unit),
+                    "--year", str(YEAR), "--out", str(small_data)], env=env, check=True, cwd=ROOT, capture_output=True)
+    small_seconds, small_peak = measured([*jixiao, "run", "--year", str(YEAR), "--data", str(small_data),
+                                          "--out", str(work / "small-out")], env)
+    print(f"{small_units} units: full {small_seconds:.1f} s, peak {small_peak / 2**20:.0f} MiB", flush=True)
 
     median = {name: statistics.median(values) for name, values in runs.items()}
     peak = {name: statistics.median(values) for name, values in memory.items()}
@@ -188,6 +202,11 @@ def main() -> int:
         "targets": TARGETS,
         "met": {name: ratios[name] <= limit for name, limit in TARGETS.items()},
         "full_run_task_seconds": stages,
+        "rerun_task_seconds": rerun_stages,
+        "one_unit_task_seconds": one_unit_stages,
+        "memory_by_city_size": {"units": [small_units, args.units],
+                                "peak_rss_mib": [round(small_peak / 2**20), round(peak["full"] / 2**20)],
+                                "full_seconds": [round(small_seconds, 2), round(median["full"], 2)]},
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
