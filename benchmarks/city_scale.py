@@ -37,21 +37,30 @@ YEAR = 2024
 TARGETS = {"full_vs_bare": 2.0, "rerun_vs_full": 0.05, "one_unit_vs_full": 0.10, "memory_full_vs_bare": 1.5}
 
 
+# The latest run's peak RSS of one pool process (where a unit's work happens), in bytes.
+last_unit_process_peak = 0
+
+
 def measured(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) summed over the process and its children."""
+    global last_unit_process_peak
     started = time.perf_counter()
     process = psutil.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak = 0
+    peak = unit_peak = 0
     output: list[bytes] = []
     reader = threading.Thread(target=lambda: output.append(process.stdout.read()), daemon=True)
     reader.start()
     while process.poll() is None:
         try:
             tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            sizes = {p: p.memory_info().rss for p in tree if p.is_running()}
+            peak = max(peak, sum(sizes.values()))
+            pool = [rss for p, rss in sizes.items() if "spawn_main" in " ".join(p.cmdline())]
+            unit_peak = max([unit_peak, *pool])
         except psutil.Error:
             pass
         time.sleep(0.2)
+    last_unit_process_peak = unit_peak
     seconds = time.perf_counter() - started
     reader.join()
     if process.returncode != 0:
@@ -149,6 +158,7 @@ def main() -> int:
     runs: dict[str, list[float]] = {"full": [], "bare": [], "rerun": [], "one_unit": []}
     memory: dict[str, list[int]] = {"full": [], "bare": []}
     stages: list[dict[str, float]] = []
+    unit_process_peaks: list[int] = []
     rerun_stages: list[dict[str, float]] = []
     one_unit_stages: list[dict[str, float]] = []
     for repeat in range(args.repeats):
@@ -157,8 +167,11 @@ def main() -> int:
                                   "--year", str(YEAR), "--out", str(bare_out)], env)
         runs["bare"].append(seconds), memory["bare"].append(peak)
         print(f"[{repeat + 1}/{args.repeats}] bare {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
+        # A full run of a city never seen before: no split kept from an earlier repeat.
+        shutil.rmtree(state / "exports", ignore_errors=True)
         seconds, peak = measured([*jixiao, "run", "--year", str(YEAR), "--data", str(data), "--out", str(out)], env)
         runs["full"].append(seconds), memory["full"].append(peak)
+        unit_process_peaks.append(last_unit_process_peak)
         stages.append(stage_seconds(state / "prefect" / "prefect.db"))
         print(f"[{repeat + 1}/{args.repeats}] full {seconds:.1f} s, peak {peak / 2**20:.0f} MiB", flush=True)
         seconds, _ = measured([*jixiao, "run", "--year", str(YEAR), "--data", str(data), "--out", str(out)], env)
@@ -180,6 +193,7 @@ def main() -> int:
                     "--year", str(YEAR), "--out", str(small_data)], env=env, check=True, cwd=ROOT, capture_output=True)
     small_seconds, small_peak = measured([*jixiao, "run", "--year", str(YEAR), "--data", str(small_data),
                                           "--out", str(work / "small-out")], env)
+    small_unit_peak = last_unit_process_peak
     print(f"{small_units} units: full {small_seconds:.1f} s, peak {small_peak / 2**20:.0f} MiB", flush=True)
 
     median = {name: statistics.median(values) for name, values in runs.items()}
@@ -206,6 +220,9 @@ def main() -> int:
         "one_unit_task_seconds": one_unit_stages,
         "memory_by_city_size": {"units": [small_units, args.units],
                                 "peak_rss_mib": [round(small_peak / 2**20), round(peak["full"] / 2**20)],
+                                # One pool process: what a unit's work needs, whatever the city's size.
+                                "peak_rss_mib_of_one_unit_process": [round(small_unit_peak / 2**20),
+                                                                     round(statistics.median(unit_process_peaks) / 2**20)],
                                 "full_seconds": [round(small_seconds, 2), round(median["full"], 2)]},
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)
