@@ -76,7 +76,7 @@ def annual_report(
     sources = ingest(Path(data_dir), year, quote(reference), wanted)
     prior = ingest_prior(Path(data_dir), year, wanted)
     fingerprints = fingerprint_units(quote(sources), quote(prior), template)
-    outcomes, running = [], {}
+    outcomes, pending = [], {}
     for unit in _units(sources, wanted):
         unit_sources = sources.units[unit]
         previous = latest_manifest(unit_folder(out, year, unit))
@@ -86,8 +86,8 @@ def annual_report(
             outcomes.append(UnitOutcome(unit, unit_sources.profile.name, "unchanged", str(version), sent))
             continue
         last = prior.units.get(unit) if prior else None
-        running[unit] = (quote(unit_sources), quote(last), quote(reference), template, out, fingerprints[unit], pdf)
-    outcomes += _collect(produce_unit_report, running, sources)
+        pending[unit] = (quote(unit_sources), quote(last), quote(reference), template, out, fingerprints[unit], pdf)
+    outcomes += _collect(produce_unit_report, pending, sources)
     return sorted(outcomes, key=lambda outcome: outcome.unit_code)
 
 
