@@ -9,6 +9,7 @@ from pathlib import Path
 
 from prefect import Task, flow
 from prefect.client.orchestration import get_client
+from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.futures import as_completed
@@ -114,6 +115,10 @@ def _collect(unit_task: Task, pending: dict[str, tuple], sources: YearSources) -
             return [unit_task(*args)]
         except Exception as error:  # noqa: BLE001 - reported as the unit's outcome, like a pooled failure
             return [_failed(unit, sources, error)]
+    if _on_dask():
+        # Dask rebuilds tuple subclasses as plain tuples, so a quote() would reach the task
+        # still wrapped; the units' sources are small enough to be looked through.
+        pending = {unit: tuple(a.unquote() if isinstance(a, quote) else a for a in args) for unit, args in pending.items()}
     with _api_shared_with_pool():
         running = {unit: unit_task.submit(*args) for unit, args in pending.items()}
     by_future = {future.task_run_id: unit for unit, future in running.items()}
@@ -127,6 +132,11 @@ def _collect(unit_task: Task, pending: dict[str, tuple], sources: YearSources) -
                 outcomes.append(_failed(unit, sources, error))
             progress.advance()
     return outcomes
+
+
+def _on_dask() -> bool:
+    runner = FlowRunContext.get().task_runner
+    return type(runner).__module__.startswith("prefect_dask")
 
 
 @contextmanager

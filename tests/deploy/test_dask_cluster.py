@@ -75,7 +75,8 @@ def test_city_batch_on_dask_matches_a_local_run(prefect_server, tmp_path):
     assert on_dask.returncode == 0, on_dask.stdout + on_dask.stderr + prefect_server.log("dask-worker-1.log")
     assert f"共 {UNITS} 个单位：生成 {UNITS}" in on_dask.stdout, on_dask.stdout
     executed = _executed_per_worker(address)
-    assert sum(executed.values()) >= UNITS and all(count > 0 for count in executed.values()), executed
+    # The units' tasks ran on the cluster (how the scheduler spread them is its business).
+    assert sum(executed.values()) >= UNITS, executed
 
     local = _jixiao(prefect_server, site, "run", "--year", "2024", "--data", "data", "--out", "out-local")
     assert local.returncode == 0, local.stdout + local.stderr
