@@ -17,6 +17,8 @@ benchmarks/results/city_scale.json.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import os
 import platform
@@ -78,7 +80,7 @@ def change_one_unit(data: Path, month: int, delta_fen: int = 100) -> str:
     debit_col, credit_col = header.index("借方金额"), header.index("贷方金额")
 
     def cells(line: str) -> list[str]:
-        return next(iter(__import__("csv").reader([line])))
+        return next(csv.reader([line]))
 
     for i, line in enumerate(lines[1:], start=1):
         row = cells(line)
@@ -100,9 +102,6 @@ def change_one_unit(data: Path, month: int, delta_fen: int = 100) -> str:
 
 
 def _csv_line(row: list[str]) -> str:
-    import csv
-    import io
-
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="").writerow(row)
     return buffer.getvalue()

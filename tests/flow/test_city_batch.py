@@ -4,6 +4,7 @@ one unit blocked by a critical rule and one whose task crashes do not stop the o
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pytest
@@ -33,19 +34,11 @@ def _break_one_econ_code(data, unit: str) -> None:
         row = next(csv.reader([line])) if line else []
         if row and row[unit_col] == unit and row[account_col].startswith("7"):
             row[econ_col] = "39999"
-            out = []
-            csv.writer(_Collect(out), lineterminator="").writerow(row)
-            lines[i] = out[0]
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="").writerow(row)
+            lines[i] = buffer.getvalue()
             break
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
-
-
-class _Collect:
-    def __init__(self, into: list[str]) -> None:
-        self.into = into
-
-    def write(self, text: str) -> None:
-        self.into.append(text)
 
 
 def test_one_blocked_and_one_crashed_unit_do_not_stop_the_city(run_cli, city, tmp_path):
