@@ -68,12 +68,12 @@ def load_settings(year: int, root: Path = ROOT) -> Settings:
     class_names.update({str(k): v for k, v in evaluation["econ_classes"].items()})
     ledger = formats["ledger"]
     return Settings(
-        ledger_aliases=ledger["columns"],
-        budget_aliases=formats["budget"]["columns"],
+        ledger_aliases=ledger["profiles"][0]["columns"],   # the baseline reads the template family only
+        budget_aliases=formats["budget"]["profiles"][0]["columns"],
         spending_accounts=tuple(ledger["spending_accounts"]),
         closing_markers=tuple(ledger.get("closing_markers", ())),
         project_categories={str(k): v for k, v in ledger["project_categories"].items()},
-        source_types=formats["budget"]["source_types"],
+        source_types=formats["budget"]["profiles"][0]["source_types"],
         fiscal_funds=fiscal,
         sangong_items=tuple((item["name"], tuple(str(c) for c in item["econ_codes"])) for item in evaluation["sangong_items"]),
         personnel_classes=tuple(str(c) for c in evaluation["personnel_classes"]),

@@ -6,6 +6,8 @@ Exit codes:
      others went on (details in the log file)
   2  unusable input or arguments (missing file or column, undecodable file)
   3  at least one department blocked by a critical data-quality failure (and none failed)
+  4  the project's own configuration is unusable (config/, expectations/, templates/): not a
+     problem of the user's data; the message names the configuration file
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from flows.settings import configure_prefect_environment, log_file, state_dir
 
-EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_BLOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_BLOCKED, EXIT_CONFIG = 0, 1, 2, 3, 4
 
 
 class _ChineseArgumentParser(argparse.ArgumentParser):
@@ -107,7 +109,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return EXIT_OK
         # Imported here: Prefect reads its settings at import time (see flows.settings).
         from flows.annual_report import annual_report, quality_gate
-        from flows.domain.errors import InputError
+        from flows.domain.errors import ConfigError, InputError
 
         try:
             if args.command in ("run", "rerun"):
@@ -118,6 +120,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         except InputError as error:
             print(f"输入数据无法使用：{error}", file=sys.stderr)
             return EXIT_INPUT
+        except ConfigError as error:
+            print(f"{error}\n请联系系统维护人员检查项目配置。", file=sys.stderr)
+            return EXIT_CONFIG
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into exit 1
         print(f"运行失败：{type(error).__name__}: {error}\n详细日志：{log_file()}", file=sys.stderr)
         return EXIT_ERROR

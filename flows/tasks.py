@@ -59,7 +59,10 @@ class UnitOutcome:
 # looking for futures, which cost more than the unit's own work.
 @task(name="load-configuration", cache_policy=NO_CACHE)
 def load_configuration(year: int) -> Reference:
-    return project_files.load_reference(year)
+    reference = project_files.load_reference(year)
+    if reference.codes.fell_back:
+        logger.warning("%d 年没有专用代码表，使用最近的较早年度 %s 的代码表", year, reference.codes.folder)
+    return reference
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -122,7 +125,8 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
     export_date = max((inputs.file_dates[f] for f in files if f in inputs.file_dates), default=pd.Timestamp.now())
     results = quality_gx.run_suites(
         project_files.project_root() / "expectations",
-        quality_datasets(ledger, budget, metrics, rejected, declared),
+        quality_datasets(ledger, budget, metrics, rejected, declared,
+                         inputs.vouchers[inputs.vouchers["unit_code"] == unit]),
         quality_parameters(reference, year, export_date),
         docs_dir=docs_dir,
         run_name=run_label,

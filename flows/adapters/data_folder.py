@@ -13,11 +13,11 @@ import yaml
 from flows.adapters.export_files import read_table
 from flows.domain.control_totals import empty_declared, parse_control_table
 from flows.domain.errors import InputError
-from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, read_mapped, split_export
-from flows.domain.ingest import RowAccounting, YearInputs, parse_budget_tables, parse_ledger_tables
+from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, matches_a_profile, read_mapped, split_export
+from flows.domain.ingest import RowAccounting, YearInputs, complete_from_each_other, parse_budget_tables, parse_ledger_tables
 from flows.domain.profile import DepartmentProfile, parse_profile
-from flows.domain.reference import ExportFormat, Reference
-from flows.domain.tables import MappedTable, RawTable, map_headers
+from flows.domain.reference import Reference
+from flows.domain.tables import MappedTable, map_headers
 
 # libyaml's loader when present: a city has hundreds of profiles, the pure-Python one is slow.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,17 +30,6 @@ def _export_files(folder: Path) -> list[Path]:
         p for p in folder.rglob("*")
         if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith(("~$", "."))
     )
-
-
-def accepts(export_format: ExportFormat, reference: Reference):
-    """A sheet is the export when its header maps to every required column."""
-    def accept(table: RawTable) -> bool:
-        try:
-            map_headers(table, export_format.aliases, export_format.required, reference.header_search_rows)
-        except InputError:
-            return False
-        return True
-    return accept
 
 
 def year_folder(data_dir: Path, year: int) -> Path:
@@ -76,16 +65,19 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
     """
     folder = year_folder(data_dir, year)
     tables = [(table, folder_unit) for table, folder_unit in _ledger_tables(data_dir, folder, reference, units)]
-    ledger, ledger_accounting = parse_ledger_tables(tables, reference, year)
-    _require_data_rows(ledger_accounting.rows_read)
+    parsed = parse_ledger_tables(tables, reference, year)
+    _require_data_rows(parsed.accounting.rows_read)
     shared = _shared_inputs(data_dir, folder, reference, units)
-    budget, control_totals = shared.budget, shared.control_totals
+    ledger, budget, vouchers = parsed.ledger, shared.budget, parsed.vouchers
     if units:
         ledger = ledger[ledger["unit_code"].isin(units)].reset_index(drop=True)
         budget = budget[budget["unit_code"].isin(units)].reset_index(drop=True)
+        vouchers = vouchers[vouchers["unit_code"].isin(units)].reset_index(drop=True)
+    ledger, ledger_accounting, budget, budget_accounting = complete_from_each_other(
+        ledger, parsed.accounting, budget, shared.budget_accounting, reference)
     _require_profiles(set(ledger["unit_code"]) | set(units), shared.profiles, year)
     return YearInputs(year, ledger, budget, shared.profiles, shared.profile_files, ledger_accounting,
-                      shared.budget_accounting, control_totals, shared.file_dates)
+                      budget_accounting, shared.control_totals, shared.file_dates, vouchers)
 
 
 def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Sequence[str] = (),
@@ -133,7 +125,7 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
 
 def _ledger_tables(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]):
     for path, folder_unit in _ledger_files(data_dir, folder, units):
-        yield read_mapped(path, data_dir, reference.ledger_format, reference), folder_unit
+        yield read_mapped(path, data_dir, reference.ledger_profiles, reference.header_search_rows), folder_unit
 
 
 def _ledger_files(data_dir: Path, folder: Path, units: Sequence[str]):
@@ -179,21 +171,23 @@ def _shared_inputs(data_dir: Path, folder: Path, reference: Reference, units: Se
     budget_files = _export_files(folder / "budget") if (folder / "budget").is_dir() else []
     if not budget_files:
         raise InputError("没有找到预算指标文件（应放在 budget/ 目录下）", file=f"{year}/budget")
-    single_unit = units[0] if len(units) == 1 else ""
+    profiles, profile_files = read_profiles(folder, data_dir)
+    # A budget export without a unit column belongs to the one department of the folder.
+    single_unit = units[0] if len(units) == 1 else (next(iter(profiles)) if len(profiles) == 1 else "")
     budget, budget_accounting = parse_budget_tables(
-        [read_table(p, data_dir, accepts(reference.budget_format, reference)) for p in budget_files], reference, single_unit)
+        [read_table(p, data_dir, matches_a_profile(reference.budget_profiles, reference.header_search_rows))
+         for p in budget_files], reference, single_unit)
 
     control_files = _export_files(folder / "control_totals") if (folder / "control_totals").is_dir() else []
     control_frames = [
         parse_control_table(
-            map_headers(read_table(p, data_dir, accepts(reference.control_format, reference)), reference.control_format.aliases, reference.control_format.required,
-                        reference.header_search_rows),
+            map_headers(read_table(p, data_dir, matches_a_profile([reference.control_format], reference.header_search_rows)),
+                        reference.control_format.aliases, reference.control_format.required, reference.header_search_rows),
             single_unit,
         )
         for p in control_files
     ]
     control_totals = pd.concat(control_frames, ignore_index=True) if control_frames else empty_declared()
-    profiles, profile_files = read_profiles(folder, data_dir)
     # The export's modification time stands for its export date: no voucher can be later.
     ledger_files = _export_files(folder / "ledger") if (folder / "ledger").is_dir() else []
     file_dates = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from flows.domain.errors import InputError
+from flows.domain.errors import ConfigError
 from flows.domain.reference import CodeLists, Reference, build_reference
 from flows.domain.schedule import Schedule
 
@@ -20,38 +20,74 @@ def project_root() -> Path:
     return Path(override) if override else Path(__file__).resolve().parents[2]
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def _read_csv(path: Path, columns: tuple[str, ...], root: Path) -> list[dict[str, str]]:
+    """A code-list CSV of the project; a missing file or column is the project's own fault."""
+    shown = path.relative_to(root).as_posix()
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"代码表无法读取：{error}", file=shown) from None
+    lacking = [c for c in columns if rows and c not in rows[0]]
+    if lacking:
+        raise ConfigError(f"代码表缺少列 {'、'.join(lacking)}", file=shown)
+    return [{k: (v or "").strip() for k, v in row.items() if k} for row in rows]
+
+
+def code_list_years(root: Path | None = None) -> list[int]:
+    base = (root or project_root()) / "config" / "code_lists"
+    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit()) if base.is_dir() else []
 
 
 def load_code_lists(year: int, root: Path | None = None) -> CodeLists:
-    """Code lists of `year`, or of the latest earlier year that has them (codes change rarely)."""
-    base = (root or project_root()) / "config" / "code_lists"
-    years = sorted(int(p.name) for p in base.iterdir() if p.name.isdigit() and int(p.name) <= year)
+    """Code lists of `year`, or of the nearest earlier year that has them (codes change rarely).
+
+    Raises:
+        ConfigError: no list for `year` or any earlier year, or a list file is unreadable.
+    """
+    root = root or project_root()
+    years = [y for y in code_list_years(root) if y <= year]
     if not years:
-        raise InputError(f"没有 {year} 年或更早年度的代码表", file=str(base.relative_to(base.parents[1])))
-    folder = base / str(years[-1])
-    economic = _read_csv(folder / "economic.csv")
-    funds = _read_csv(folder / "fund_sources.csv")
+        raise ConfigError(f"没有 {year} 年或更早年度的代码表；请在 config/code_lists/{year}/ 中放入该年度的代码表",
+                          file="config/code_lists")
+    folder = root / "config" / "code_lists" / str(years[-1])
+    economic = _read_csv(folder / "economic.csv", ("code", "name"), root)
+    funds = _read_csv(folder / "fund_sources.csv", ("code", "name", "fiscal"), root)
+    gov = _read_csv(folder / "gov_economic.csv", ("code", "name"), root) if (folder / "gov_economic.csv").exists() else []
+    crosswalk = (_read_csv(folder / "economic_crosswalk.csv", ("dept_code", "gov_code"), root)
+                 if (folder / "economic_crosswalk.csv").exists() else [])
     return CodeLists(
         year=years[-1],
         # Ledgers post to 款 (five-digit) codes; the three-digit 类 codes are headings.
         economic={row["code"]: row["name"] for row in economic if len(row["code"]) == 5},
         economic_classes={row["code"]: row["name"] for row in economic if len(row["code"]) == 3},
-        functional={row["code"]: row["name"] for row in _read_csv(folder / "functional.csv")},
+        functional={row["code"]: row["name"] for row in _read_csv(folder / "functional.csv", ("code", "name"), root)},
         fund_sources={row["code"]: row["name"] for row in funds},
-        fiscal_fund_sources=frozenset(row["code"] for row in funds if row["fiscal"].strip().lower() == "true"),
+        fiscal_fund_sources=frozenset(row["code"] for row in funds if row["fiscal"].lower() == "true"),
+        requested_year=year,
+        folder=folder.relative_to(root).as_posix(),
+        gov_economic={row["code"]: row["name"] for row in gov},
+        crosswalk={row["dept_code"]: row["gov_code"] for row in crosswalk},
     )
 
 
 def load_reference(year: int, root: Path | None = None) -> Reference:
-    """All configuration for one fiscal year."""
+    """All configuration for one fiscal year.
+
+    Raises:
+        ConfigError: a configuration file is missing, not valid YAML, or malformed.
+    """
     base = root or project_root()
-    formats = yaml.safe_load((base / "config" / "export_formats.yaml").read_text(encoding="utf-8"))
-    evaluation = yaml.safe_load((base / "config" / "evaluation.yaml").read_text(encoding="utf-8"))
-    library_file = base / "config" / "indicators" / f"{evaluation['indicator_library']}.yaml"
-    library = yaml.safe_load(library_file.read_text(encoding="utf-8"))
+
+    def read_yaml(path: Path):
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise ConfigError(f"配置文件无法读取：{error}", file=path.relative_to(base).as_posix()) from None
+
+    formats = read_yaml(base / "config" / "export_formats.yaml")
+    evaluation = read_yaml(base / "config" / "evaluation.yaml")
+    library = read_yaml(base / "config" / "indicators" / f"{evaluation['indicator_library']}.yaml")
     return build_reference(formats, evaluation, load_code_lists(year, base), library)
 
 

@@ -26,10 +26,11 @@ import pyarrow.csv as pa_csv
 
 from flows.adapters.export_files import decode_text, read_table
 from flows.domain.errors import InputError
-from flows.domain.ingest import RowAccounting, YearInputs, parse_ledger_tables
+from flows.domain.export_profiles import ExportProfile, match_profile
+from flows.domain.ingest import RowAccounting, YearInputs, complete_from_each_other, parse_ledger_tables
 from flows.domain.profile import DepartmentProfile
-from flows.domain.reference import ExportFormat, Reference
-from flows.domain.tables import MappedTable, RawTable, map_headers, split_code_name
+from flows.domain.reference import Reference
+from flows.domain.tables import MappedTable, RawTable, split_code_name
 
 # Below this size the row reader is as fast as the column reader and keeps the code path
 # that every bad-input test exercises.
@@ -83,7 +84,7 @@ def rows_digest(table: MappedTable, body: str | None = None) -> str:
     return hashlib.sha256(head + b"\0" + (body or body_digest(table.rows)).encode()).hexdigest()
 
 
-def _columnar_csv(path: Path, file: str, export_format: ExportFormat, search_rows: int) -> MappedTable | None:
+def _columnar_csv(path: Path, file: str, profiles: Sequence[ExportProfile], search_rows: int) -> MappedTable | None:
     """A clean CSV read by pyarrow, or None when only the row reader can read it faithfully."""
     data = path.read_bytes()
     if len(data) < COLUMNAR_MIN_BYTES:
@@ -99,7 +100,7 @@ def _columnar_csv(path: Path, file: str, export_format: ExportFormat, search_row
     reader = csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter)
     head = RawTable(file, [(reader.line_num, cells) for cells in reader][: search_rows + 1])
     try:
-        mapped = map_headers(head, export_format.aliases, export_format.required, search_rows)
+        mapped = match_profile(head, profiles, search_rows)
     except InputError:
         return None
     header_cells = dict(head.rows)[mapped.header_row]
@@ -127,20 +128,30 @@ def _columnar_csv(path: Path, file: str, export_format: ExportFormat, search_row
     first = mapped.header_row + 1
     numbers = pa.array(np.arange(first, first + table.num_rows, dtype=np.int64))
     table = table.add_column(0, "row", numbers)
-    return MappedTable(file, mapped.header_row, mapped.columns, ArrowRows(table))
+    return MappedTable(file, mapped.header_row, mapped.columns, ArrowRows(table), mapped.profile, mapped.headers)
 
 
-def read_mapped(path: Path, data_dir: Path, export_format: ExportFormat, reference: Reference) -> MappedTable:
-    """One export with its header mapped, column-wise when it is a large clean CSV."""
+def read_mapped(path: Path, data_dir: Path, profiles: Sequence[ExportProfile], search_rows: int) -> MappedTable:
+    """One export with its header mapped by the profile it matches, column-wise when it is a
+    large clean CSV."""
     file = path.relative_to(data_dir).as_posix()
     if path.suffix.lower() in (".csv", ".txt"):
-        columnar = _columnar_csv(path, file, export_format, reference.header_search_rows)
+        columnar = _columnar_csv(path, file, profiles, search_rows)
         if columnar is not None:
             return columnar
-    from flows.adapters.data_folder import accepts   # the row reader's sheet choice (imports this module)
+    raw = read_table(path, data_dir, matches_a_profile(profiles, search_rows))
+    return match_profile(raw, profiles, search_rows)
 
-    raw = read_table(path, data_dir, accepts(export_format, reference))
-    return map_headers(raw, export_format.aliases, export_format.required, reference.header_search_rows)
+
+def matches_a_profile(profiles: Sequence[ExportProfile], search_rows: int):
+    """A sheet is the export when its header matches one of the profiles."""
+    def accept(table: RawTable) -> bool:
+        try:
+            match_profile(table, profiles, search_rows)
+        except InputError:
+            return False
+        return True
+    return accept
 
 
 def unit_of_cell(text: str, folder_unit: str) -> str:
@@ -232,11 +243,14 @@ class YearSources:
 
 def unit_inputs(sources: UnitSources, reference: Reference) -> YearInputs:
     """Parse one unit's share into the same YearInputs a single-unit data folder gives."""
-    ledger, accounting = parse_ledger_tables(list(sources.ledger_tables), reference, sources.year)
-    ledger = ledger[ledger["unit_code"] == sources.unit].reset_index(drop=True)
-    return YearInputs(sources.year, ledger, sources.budget, {sources.unit: sources.profile},
-                      {sources.unit: sources.profile_file}, accounting, sources.budget_accounting,
-                      sources.control_totals, sources.file_dates)
+    parsed = parse_ledger_tables(list(sources.ledger_tables), reference, sources.year)
+    ledger = parsed.ledger[parsed.ledger["unit_code"] == sources.unit].reset_index(drop=True)
+    vouchers = parsed.vouchers[parsed.vouchers["unit_code"] == sources.unit].reset_index(drop=True)
+    ledger, accounting, budget, budget_accounting = complete_from_each_other(
+        ledger, parsed.accounting, sources.budget, sources.budget_accounting, reference)
+    return YearInputs(sources.year, ledger, budget, {sources.unit: sources.profile},
+                      {sources.unit: sources.profile_file}, accounting, budget_accounting,
+                      sources.control_totals, sources.file_dates, vouchers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +264,7 @@ class SplitExport:
 
 
 # Part of every cache key: a change to how files are split must not reuse old splits.
-_SPLIT_FORMAT = "jixiao-split-1"
+_SPLIT_FORMAT = "jixiao-split-2"
 
 
 class SplitCache:
@@ -266,9 +280,10 @@ class SplitCache:
         self.folder = folder
         self.used: set[str] = set()
 
-    def key(self, data: bytes, export_format: ExportFormat, search_rows: int) -> str:
+    def key(self, data: bytes, profiles: Sequence[ExportProfile], search_rows: int) -> str:
         digest = hashlib.sha256(data)
-        digest.update(json.dumps([_SPLIT_FORMAT, export_format.aliases, export_format.required, search_rows],
+        declared = [(p.name, p.aliases, p.required) for p in profiles]
+        digest.update(json.dumps([_SPLIT_FORMAT, declared, search_rows],
                                  ensure_ascii=False, sort_keys=True, default=list).encode())
         return digest.hexdigest()
 
@@ -280,7 +295,8 @@ class SplitCache:
         table = pa.ipc.open_file(pa.memory_map(str(self.folder / key / "rows.arrow"))).read_all()
         shares, digests = {}, {}
         for unit, (start, length, body) in meta["units"].items():
-            share = MappedTable(file, meta["header_row"], meta["columns"], ArrowRows(table.slice(start, length)))
+            share = MappedTable(file, meta["header_row"], meta["columns"], ArrowRows(table.slice(start, length)),
+                                meta["profile"], meta["headers"])
             shares[unit], digests[unit] = share, rows_digest(share, body)
         self.used.add(key)
         return SplitExport(file, meta["rows_read"], shares, digests)
@@ -299,7 +315,8 @@ class SplitCache:
                 spans[unit] = (start, len(share.rows), bodies[unit])
                 start += len(share.rows)
         meta = {"file": split.file, "rows_read": split.rows_read, "header_row": tables[0].header_row,
-                "columns": dict(tables[0].columns), "units": spans}
+                "columns": dict(tables[0].columns), "profile": tables[0].profile,
+                "headers": dict(tables[0].headers), "units": spans}
         (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         staging.replace(self.folder / key)          # appears complete or not at all
         self.used.add(key)
@@ -320,10 +337,10 @@ def split_export(path: Path, data_dir: Path, folder_unit: str, reference: Refere
                  cache: SplitCache | None = None) -> SplitExport:
     """Read one ledger export and split it by unit, from the cache when its bytes were split before."""
     file = path.relative_to(data_dir).as_posix()
-    key = cache.key(path.read_bytes(), reference.ledger_format, reference.header_search_rows) if cache else ""
+    key = cache.key(path.read_bytes(), reference.ledger_profiles, reference.header_search_rows) if cache else ""
     if cache is not None and (cached := cache.get(key, file)) is not None:
         return cached
-    table = read_mapped(path, data_dir, reference.ledger_format, reference)
+    table = read_mapped(path, data_dir, reference.ledger_profiles, reference.header_search_rows)
     shares = split_by_unit(table, folder_unit)
     bodies = {unit: body_digest(share.rows) for unit, share in shares.items()}
     split = SplitExport(file, len(table.rows), shares, {unit: rows_digest(share, bodies[unit]) for unit, share in shares.items()})

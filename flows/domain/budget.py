@@ -48,23 +48,35 @@ def parse_budget_table(
             skipped.append(RowIssue(table.file, row_no, "", cells[0], "合计/小计行"))
             continue
         source_text = cell(cells, "source_type")
-        source_type = source_types.get(source_text.replace(" ", ""))
+        source_code, source_name = split_code_name(source_text)
+        source_type = next((source_types[key] for key in (source_text.replace(" ", ""), source_code, source_name)
+                            if key in source_types), None)
         if source_type is None:
-            rejected.append(RowIssue(table.file, row_no, "指标来源", source_text, f"指标来源应为：{'、'.join(source_types)}"))
+            rejected.append(RowIssue(table.file, row_no, table.label("source_type", "指标来源"), source_text,
+                                     f"指标来源应为：{'、'.join(source_types)}"))
             continue
         try:
             amount = parse_yuan_to_fen(cell(cells, "amount"))
+            # 一体化 exports keep a reduction on the 指标 it reduces (调减金额 beside 指标金额).
+            reduced = parse_yuan_to_fen(cell(cells, "reduction")) if "reduction" in col else 0
         except AmountError as error:
-            rejected.append(RowIssue(table.file, row_no, "指标金额", cell(cells, "amount"), str(error)))
+            try:  # name the cell that failed
+                parse_yuan_to_fen(cell(cells, "amount"))
+                column = "reduction"
+            except AmountError:
+                column = "amount"
+            rejected.append(RowIssue(table.file, row_no, table.label(column, "指标金额"), cell(cells, column), str(error)))
             continue
         if source_type == "reduction":
             amount = -abs(amount)
+        amount -= reduced
         project_code, project_name_in_cell = split_code_name(cell(cells, "project_code"))
         unit_code = split_code_name(cell(cells, "unit_code"))[0] or default_unit
         out["unit_code"].append(unit_code)
         out["source_type"].append(source_type)
         out["doc_no"].append(cell(cells, "doc_no"))
-        out["expense_type"].append(project_categories.get(split_code_name(cell(cells, "project_category"))[0], ""))
+        category = split_code_name(cell(cells, "project_category"))[0]
+        out["expense_type"].append(project_categories.get(category, category))
         out["project_code"].append(project_code)
         out["project_name"].append(cell(cells, "project_name") or project_name_in_cell)
         out["func_code"].append(split_code_name(cell(cells, "func_code"))[0])

@@ -26,5 +26,14 @@ class InputError(ReportError):
         super().__init__(f"{where}：{message}" if where else message)
 
 
+class ConfigError(Exception):
+    """The project's own configuration (config/, expectations/, templates/) is unusable: exit
+    code 4. Never a problem of the user's data, so it is not a ReportError."""
+
+    def __init__(self, message: str, *, file: str = "") -> None:
+        self.file = file
+        super().__init__(f"配置错误（不是输入数据的问题）：{'文件 ' + file + '：' if file else ''}{message}")
+
+
 class AmountError(ValueError):
     """A text is not a valid amount in yuan."""

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from flows.domain.budget import parse_budget_table
-from flows.domain.ledger import ParsedRows, RowIssue, ledger_frame, parse_ledger_table
+from flows.domain.derivation import derive_columns
+from flows.domain.export_profiles import ExportProfile, canonical_ledger, match_profile
+from flows.domain.ledger import ParsedRows, RowIssue, ledger_frame, parse_ledger_table, voucher_balance_frame
 from flows.domain.profile import DepartmentProfile
 from flows.domain.reference import Reference
-from flows.domain.tables import MappedTable, RawTable, map_headers
+from flows.domain.tables import MappedTable, RawTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,7 @@ class RowAccounting:
     rows_loaded: Mapping[str, int]
     skipped: tuple[RowIssue, ...]
     rejected: tuple[RowIssue, ...]
+    formats: Mapping[str, str] = field(default_factory=dict)   # file -> the export profile that read it
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -35,7 +38,17 @@ class RowAccounting:
             rows_loaded={f: n for f, n in self.rows_loaded.items() if f in wanted},
             skipped=tuple(i for i in self.skipped if i.file in wanted),
             rejected=tuple(i for i in self.rejected if i.file in wanted),
+            formats={f: n for f, n in self.formats.items() if f in wanted},
         )
+
+    def with_rejected(self, rejected: Sequence[RowIssue]) -> RowAccounting:
+        """The accounting after rows it counted as loaded were rejected later (derivation)."""
+        if not rejected:
+            return self
+        loaded = dict(self.rows_loaded)
+        for issue in rejected:
+            loaded[issue.file] = loaded.get(issue.file, 0) - 1
+        return RowAccounting(self.rows_read, loaded, self.skipped, (*self.rejected, *rejected), self.formats)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -59,43 +72,87 @@ class YearInputs:
     budget_accounting: RowAccounting
     control_totals: pd.DataFrame         # declared figures (empty when no control file is given)
     file_dates: Mapping[str, pd.Timestamp]  # export file -> when it was written (modification time)
+    vouchers: pd.DataFrame = field(default_factory=lambda: voucher_balance_frame(ParsedRows()))  # 预算会计 balance
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLedger:
+    """Ledger tables after parsing: the canonical lines, their accounting, the vouchers."""
+
+    ledger: pd.DataFrame
+    accounting: RowAccounting
+    vouchers: pd.DataFrame
 
 
 def parse_ledger_tables(
     tables: Sequence[tuple[RawTable | MappedTable, str]], reference: Reference, year: int
-) -> tuple[pd.DataFrame, RowAccounting]:
+) -> ParsedLedger:
     """Map (unless already mapped) and parse every ledger table; the string beside a table
-    is the unit its folder names."""
+    is the unit its folder names. Each table is read by its export profile."""
+    profiles = {profile.name: profile for profile in reference.ledger_profiles}
     parsed = ParsedRows()
     read: dict[str, int] = {}
     loaded: dict[str, int] = {}
+    formats: dict[str, str] = {}
     for table, folder_unit in tables:
-        mapped = table if isinstance(table, MappedTable) else map_headers(
-            table, reference.ledger_format.aliases, reference.ledger_format.required, reference.header_search_rows)
+        mapped = table if isinstance(table, MappedTable) else match_profile(
+            table, reference.ledger_profiles, reference.header_search_rows)
+        profile = profiles.get(mapped.profile) or reference.ledger_profiles[0]
+        canonical = canonical_ledger(mapped, profile)
         before_read, before_loaded = parsed.rows_read, parsed.rows_loaded
-        parse_ledger_table(mapped, reference.ledger_rules, year, folder_unit, parsed)
-        read[table.file] = parsed.rows_read - before_read
-        loaded[table.file] = parsed.rows_loaded - before_loaded
-    return ledger_frame(parsed), RowAccounting(read, loaded, tuple(parsed.skipped), tuple(parsed.rejected))
+        parsed.skipped += [RowIssue(mapped.file, *issue) for issue in canonical.skipped]
+        parsed.rejected += [RowIssue(mapped.file, *issue) for issue in canonical.rejected]
+        parse_ledger_table(canonical.table, reference.ledger_rules, year, folder_unit, parsed, profile.keep_rows)
+        extra = len(canonical.skipped) + len(canonical.rejected)
+        read[mapped.file] = read.get(mapped.file, 0) + parsed.rows_read - before_read + extra
+        loaded[mapped.file] = loaded.get(mapped.file, 0) + parsed.rows_loaded - before_loaded
+        formats[mapped.file] = profile.name
+    accounting = RowAccounting(read, loaded, tuple(parsed.skipped), tuple(parsed.rejected), formats)
+    return ParsedLedger(ledger_frame(parsed), accounting, voucher_balance_frame(parsed))
 
 
 def parse_budget_tables(
     tables: Sequence[RawTable], reference: Reference, default_unit: str
 ) -> tuple[pd.DataFrame, RowAccounting]:
-    """Map and parse every budget table into one frame."""
+    """Map and parse every budget table into one frame, each by its export profile."""
     frames, skipped, rejected = [], [], []
     read: dict[str, int] = {}
     loaded: dict[str, int] = {}
+    formats: dict[str, str] = {}
+    profiles = {profile.name: profile for profile in reference.budget_profiles}
     for table in tables:
-        mapped = map_headers(table, reference.budget_format.aliases, reference.budget_format.required,
-                             reference.header_search_rows)
+        mapped = match_profile(table, reference.budget_profiles, reference.header_search_rows)
+        profile = profiles[mapped.profile]
         frame, table_skipped, table_rejected = parse_budget_table(
-            mapped, reference.budget_source_types, reference.ledger_rules.project_categories,
+            mapped, profile.source_types, reference.ledger_rules.project_categories,
             reference.ledger_rules.subtotal_markers, default_unit,
         )
         read[table.file] = len(mapped.rows)
         loaded[table.file] = len(frame)
+        formats[table.file] = profile.name
         frames.append(frame)
         skipped += table_skipped
         rejected += table_rejected
-    return pd.concat(frames, ignore_index=True), RowAccounting(read, loaded, tuple(skipped), tuple(rejected))
+    return pd.concat(frames, ignore_index=True), RowAccounting(read, loaded, tuple(skipped), tuple(rejected), formats)
+
+
+def complete_from_each_other(
+    ledger: pd.DataFrame, ledger_accounting: RowAccounting, budget: pd.DataFrame,
+    budget_accounting: RowAccounting, reference: Reference,
+) -> tuple[pd.DataFrame, RowAccounting, pd.DataFrame, RowAccounting]:
+    """Columns an export family lacks, filled from the other input by 预算项目 (derivation.py)."""
+    def lacking(accounting: RowAccounting, profiles: Sequence[ExportProfile]):
+        by_name = {p.name: p for p in profiles}
+        found = {file: by_name[name] for file, name in accounting.formats.items() if name in by_name}
+        return ({file: p.derived for file, p in found.items() if p.derived},
+                {file: p.label for file, p in found.items()})
+
+    ledger_lacking, ledger_labels = lacking(ledger_accounting, reference.ledger_profiles)
+    budget_lacking, budget_labels = lacking(budget_accounting, reference.budget_profiles)
+    # The budget is completed from the ledger as written, before the ledger borrows from it.
+    budget, budget_rejected = derive_columns(budget, ledger, budget_lacking, other_name="账簿",
+                                             profile_labels=budget_labels)
+    ledger, ledger_rejected = derive_columns(ledger, budget, ledger_lacking, other_name="预算指标",
+                                             profile_labels=ledger_labels)
+    return (ledger, ledger_accounting.with_rejected(ledger_rejected),
+            budget, budget_accounting.with_rejected(budget_rejected))

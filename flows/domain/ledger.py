@@ -34,10 +34,14 @@ COLUMN_LABELS_ZH = {
     "fund_source": "资金性质", "amount_fen": "金额", "summary": "摘要", "source_type": "指标来源",
 }
 
+# Used only when a file's own header word for a column is unknown.
 _COLUMN_LABELS = {
     "posting_date": "凭证日期", "debit": "借方金额", "credit": "贷方金额", "line_no": "分录号",
-    "unit_code": "单位编码",
+    "unit_code": "单位编码", "account_code": "会计科目编码", "summary": "摘要",
 }
+
+VOUCHER_COLUMNS = ("unit_code", "voucher_no", "month", "lines", "net_fen", "debit_fen", "credit_fen",
+                   "source_file", "source_row", "voucher")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class LedgerRules:
     project_categories: Mapping[str, str]
     subtotal_markers: tuple[str, ...]
     closing_markers: tuple[str, ...] = ()
+    budget_accounting_prefixes: tuple[str, ...] = ()   # 6/7/8: accounts a 预算会计 voucher balances over
 
 
 @dataclass(slots=True)
@@ -69,6 +74,9 @@ class ParsedRows:
     skipped: list[RowIssue] = field(default_factory=list)
     rejected: list[RowIssue] = field(default_factory=list)
     rows_read: int = 0
+    # 预算会计 lines by voucher (unit, month, voucher): [debit fen, credit fen, [(file, row)]]
+    vouchers: dict[tuple[str, str, str], list] = field(default_factory=dict)
+    counterpart_files: set[str] = field(default_factory=set)   # files carrying non-spending 预算会计 lines
 
     @property
     def rows_loaded(self) -> int:
@@ -132,6 +140,7 @@ def parse_ledger_table(
     fiscal_year: int,
     default_unit: str,
     into: ParsedRows,
+    keep_rows: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Parse the data rows of one mapped ledger table into `into` (appending).
 
@@ -141,11 +150,15 @@ def parse_ledger_table(
         fiscal_year: the year being reported.
         default_unit: unit code when the file has no unit column (taken from its folder).
         into: the accumulator shared by all files of a run.
+        keep_rows: column -> the values a line must hold to count (e.g. 会计体系 02 预算会计).
     """
+    keep_rows = keep_rows or {}
     col = table.columns
     line_counter: dict[str, int] = defaultdict(int)
     out = into.columns
     needed_width = max(col.values()) + 1
+    label = {name: table.label(name, _COLUMN_LABELS.get(name, COLUMN_LABELS_ZH.get(name, name)))
+             for name in (*_COLUMN_LABELS, *COLUMN_LABELS_ZH, *keep_rows)}
 
     def cell(cells: Sequence[str], name: str) -> str:
         index = col.get(name)
@@ -166,21 +179,27 @@ def parse_ledger_table(
             into.skipped.append(RowIssue(table.file, row_no, "", cells[0] if cells else "", "合计/小计行，不是凭证分录"))
             continue
         account_code, _ = split_code_name(cell(cells, "account_code"))
-        if not account_code.startswith(rules.spending_accounts):
-            into.skipped.append(
-                RowIssue(table.file, row_no, "会计科目编码", cell(cells, "account_code"), "不是预算支出科目（7101/7201），不计入支出")
-            )
+        spending = account_code.startswith(rules.spending_accounts)
+        # An impossible date is an error wherever it stands, on a spending line or not.
+        date_text = cell(cells, "posting_date")
+        try:
+            posting_date = parse_posting_date(date_text) if date_text or spending else None
+        except ValueError:
+            into.rejected.append(RowIssue(table.file, row_no, label["posting_date"], date_text, "日期无法识别或不是有效日期"))
+            continue
+        excluded = next((name for name, values in keep_rows.items() if cell(cells, name) not in values), "")
+        if excluded:
+            into.skipped.append(RowIssue(table.file, row_no, label[excluded], cell(cells, excluded),
+                                         "不是预算会计的有效分录（财务会计或已作废），不计入支出"))
             continue
         summary = cell(cells, "summary")
         if any(marker in summary for marker in rules.closing_markers):
-            into.skipped.append(RowIssue(table.file, row_no, "摘要", summary, "年终结转/结账凭证，不计入本年支出"))
+            into.skipped.append(RowIssue(table.file, row_no, label["summary"], summary, "年终结转/结账凭证，不计入本年支出"))
             continue
-        try:
-            posting_date = parse_posting_date(cell(cells, "posting_date"))
-        except ValueError:
-            into.rejected.append(
-                RowIssue(table.file, row_no, _COLUMN_LABELS["posting_date"], cell(cells, "posting_date"), "日期无法识别或不是有效日期")
-            )
+        budget_line = bool(account_code) and account_code.startswith(rules.budget_accounting_prefixes or ("",))
+        if not spending and not budget_line:
+            into.skipped.append(RowIssue(table.file, row_no, label["account_code"], cell(cells, "account_code"),
+                                         "不是预算会计科目，不计入支出"))
             continue
         amounts: dict[str, int] = {}
         failed = False
@@ -188,25 +207,33 @@ def parse_ledger_table(
             try:
                 amounts[side] = parse_yuan_to_fen(cell(cells, side))
             except AmountError as error:
-                into.rejected.append(RowIssue(table.file, row_no, _COLUMN_LABELS[side], cell(cells, side), str(error)))
+                into.rejected.append(RowIssue(table.file, row_no, label[side], cell(cells, side), str(error)))
                 failed = True
                 break
         if failed:
             continue
         unit_code = cell(cells, "unit_code") or default_unit
         unit_code = split_code_name(unit_code)[0] or unit_code
-        if not unit_code:
-            into.rejected.append(RowIssue(table.file, row_no, _COLUMN_LABELS["unit_code"], "", "无法确定所属单位"))
+        voucher_key = normalise_voucher_no(cell(cells, "voucher_type"), cell(cells, "voucher_no"))
+        if posting_date is not None and rules.budget_accounting_prefixes and budget_line:
+            entry = into.vouchers.setdefault((unit_code, f"{posting_date:%Y-%m}", voucher_key), [0, 0, []])
+            entry[0] += amounts["debit"]
+            entry[1] += amounts["credit"]
+            entry[2].append((table.file, row_no))
+        if not spending:
+            into.counterpart_files.add(table.file)
+            into.skipped.append(RowIssue(table.file, row_no, label["account_code"], cell(cells, "account_code"),
+                                         "不是预算支出科目（7101/7201），不计入支出"))
             continue
-        voucher_type = cell(cells, "voucher_type")
-        voucher_no = cell(cells, "voucher_no")
-        voucher_key = normalise_voucher_no(voucher_type, voucher_no)
+        if not unit_code:
+            into.rejected.append(RowIssue(table.file, row_no, label["unit_code"], "", "无法确定所属单位"))
+            continue
         line_text = cell(cells, "line_no")
         if line_text:
             try:
                 line_no = int(float(unicodedata.normalize("NFKC", line_text)))
             except ValueError:
-                into.rejected.append(RowIssue(table.file, row_no, _COLUMN_LABELS["line_no"], line_text, "分录号不是整数"))
+                into.rejected.append(RowIssue(table.file, row_no, label["line_no"], line_text, "分录号不是整数"))
                 continue
         else:
             # Exports without a line number list a voucher's lines in order.
@@ -222,7 +249,8 @@ def parse_ledger_table(
         out["account_code"].append(account_code)
         out["func_code"].append(code_or_text(cell(cells, "func_code")))
         out["econ_code"].append(code_or_text(cell(cells, "econ_code")))
-        out["expense_type"].append(rules.project_categories.get(category_code, ""))
+        # An unknown category keeps its code as written, so LED-006 shows what the file says.
+        out["expense_type"].append(rules.project_categories.get(category_code, category_code or cell(cells, "project_category")))
         out["project_code"].append(project_code)
         out["project_name"].append(cell(cells, "project_name") or project_name_in_cell)
         out["fund_source"].append(code_or_text(cell(cells, "fund_source")))
@@ -230,6 +258,26 @@ def parse_ledger_table(
         out["summary"].append(summary)
         out["source_file"].append(table.file)
         out["source_row"].append(row_no)
+
+
+def voucher_balance_frame(parsed: ParsedRows) -> pd.DataFrame:
+    """预算会计 vouchers of the files that carry counterpart lines, with their net (debit −
+    credit over 6/7/8 accounts): a balanced voucher nets to 0. Files that hold spending
+    lines only (a 支出明细账) cannot be checked and are left out."""
+    rows = []
+    for (unit, month, voucher), (debit, credit, lines) in parsed.vouchers.items():
+        if not any(file in parsed.counterpart_files for file, _ in lines):
+            continue
+        by_file: dict[str, list[str]] = {}
+        for file, row in lines:
+            by_file.setdefault(file, []).append(str(row))
+        where = "；".join(f"{file} 第 {'、'.join(numbers)} 行" for file, numbers in by_file.items())
+        label = f"凭证 {voucher}（{month}，{len(lines)} 条分录：{where}）"
+        rows.append((unit, voucher, month, len(lines), debit - credit, debit, credit, lines[0][0], lines[0][1], label))
+    frame = pd.DataFrame(rows, columns=list(VOUCHER_COLUMNS))
+    return frame.astype({"lines": "int64", "net_fen": "int64", "debit_fen": "int64", "credit_fen": "int64",
+                         "source_row": "int64", "unit_code": "str", "voucher_no": "str", "month": "str",
+                         "source_file": "str", "voucher": "str"})
 
 
 def ledger_frame(parsed: ParsedRows) -> pd.DataFrame:

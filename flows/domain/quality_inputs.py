@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 
-from flows.domain.ledger import RowIssue
+from flows.domain.ledger import ParsedRows, RowIssue, voucher_balance_frame
 from flows.domain.metrics import DepartmentMetrics
+from flows.domain.payments import empty_payments, payment_comparison_table
 from flows.domain.reconciliation import (
     control_totals_table,
     printed_rounding_table,
@@ -27,10 +29,13 @@ def rejected_rows_table(rejected: Sequence[RowIssue]) -> pd.DataFrame:
 
 def quality_datasets(
     ledger: pd.DataFrame, budget: pd.DataFrame, metrics: DepartmentMetrics,
-    rejected: Sequence[RowIssue], declared: pd.DataFrame,
+    rejected: Sequence[RowIssue], declared: pd.DataFrame, vouchers: pd.DataFrame | None = None,
+    payments: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every dataset a suite declares (suite meta `dataset`), keyed by that name."""
     return {
+        "payments": payment_comparison_table(empty_payments() if payments is None else payments, ledger),
+        "vouchers": (vouchers if vouchers is not None else voucher_balance_frame(ParsedRows())).reset_index(drop=True),
         "ledger": ledger.reset_index(drop=True),
         "budget": budget.reset_index(drop=True),
         "rejected_rows": rejected_rows_table(rejected),
@@ -42,13 +47,27 @@ def quality_datasets(
 
 
 def quality_parameters(reference: Reference, year: int, export_date: pd.Timestamp) -> dict[str, object]:
-    """Suite parameters: year-versioned code lists, the fiscal year, the export date."""
+    """Suite parameters: year-versioned code lists, the fiscal year, the export date.
+
+    Codes are checked at their depth: the patterns accept a well-formed code under a listed
+    类 (经济分类) or 款 (功能分类), which the critical rules require; the sets hold the listed
+    codes themselves, which the warning rules ask for (a code the shipped list lacks).
+    """
+    codes = reference.codes
     return {
-        "econ_codes": sorted(reference.codes.economic),
-        "func_codes": sorted(reference.codes.functional),
+        "econ_codes": sorted(codes.economic),
+        "func_codes": sorted(codes.functional_items),
+        "econ_pattern": _code_pattern(codes.economic_classes, 2),
+        "func_pattern": _code_pattern(codes.functional_sections, 2),
         "fund_sources": sorted(reference.codes.fund_sources),
         "fiscal_funds": sorted(reference.codes.fiscal_fund_sources),
         "year_start": pd.Timestamp(dt.datetime(year, 1, 1)),
         "year_end": pd.Timestamp(dt.datetime(year, 12, 31, 23, 59, 59)),
         "export_date": export_date,
     }
+
+
+def _code_pattern(prefixes, digits: int) -> str:
+    """A regex for a code that is one of `prefixes` followed by exactly `digits` digits."""
+    alternatives = "|".join(sorted(re.escape(p) for p in prefixes)) or "(?!)"
+    return f"^(?:{alternatives})\\d{{{digits}}}$"

@@ -6,7 +6,7 @@ Pure: an adapter reads the bytes; this module only looks at cells (all strings).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flows.domain.errors import InputError
 
@@ -27,6 +27,12 @@ class MappedTable:
     header_row: int
     columns: Mapping[str, int]     # canonical name -> cell index
     rows: Sequence[tuple[int, Sequence[str]]]   # data rows below the header
+    profile: str = ""              # the export profile that mapped it
+    headers: Mapping[str, str] = field(default_factory=dict)   # canonical name -> the file's own header words
+
+    def label(self, name: str, default: str = "") -> str:
+        """The file's own words for canonical column `name` (for messages)."""
+        return self.headers.get(name) or default or name
 
 
 def normalise_header(text: str) -> str:
@@ -58,27 +64,45 @@ def map_headers(
     if not table.rows:
         raise InputError("文件为空，没有表头和数据", file=table.file)
     lookup = {normalise_header(alias): name for name, names in aliases.items() for alias in names}
-    best_missing: list[str] | None = None
+    row_no, cells, columns, missing = find_header(table, aliases, required, search_rows)
+    if not missing:
+        seen: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            name = lookup.get(normalise_header(cell))
+            if name is not None and name in seen:
+                raise InputError(
+                    f"表头中有两列都对应「{name}」（{cells[seen[name]]} 与 {cell}），无法确定使用哪一列",
+                    file=table.file, row=row_no, column=cell,
+                )
+            if name is not None:
+                seen[name] = index
+        data = [(n, c) for n, c in table.rows if n > row_no]
+        headers = {name: cells[index].strip() for name, index in columns.items()}
+        return MappedTable(file=table.file, header_row=row_no, columns=columns, rows=data, headers=headers)
+    expected = "、".join(f"{name}（{' / '.join(aliases[name])}）" for name in missing)
+    raise InputError(f"缺少必需的列：{expected}", file=table.file, column=missing[0])
+
+
+def find_header(
+    table: RawTable, aliases: Mapping[str, Sequence[str]], required: Sequence[str], search_rows: int,
+) -> tuple[int, Sequence[str], dict[str, int], list[str]]:
+    """The candidate header row that maps best: (row number, its cells, canonical name ->
+    index, required names it lacks). The first row lacking nothing wins; otherwise the
+    one lacking least. A column mapped twice keeps its first cell."""
+    lookup = {normalise_header(alias): name for name, names in aliases.items() for alias in names}
+    best: tuple[int, Sequence[str], dict[str, int], list[str]] | None = None
     for row_no, cells in _header_candidates(table.rows[:search_rows]):
         columns: dict[str, int] = {}
         for index, cell in enumerate(cells):
             name = lookup.get(normalise_header(cell))
-            if name is None:
-                continue
-            if name in columns:
-                raise InputError(
-                    f"表头中有两列都对应「{name}」（{cells[columns[name]]} 与 {cell}），无法确定使用哪一列",
-                    file=table.file, row=row_no, column=cell,
-                )
-            columns[name] = index
+            if name is not None and name not in columns:
+                columns[name] = index
         missing = [name for name in required if name not in columns]
         if not missing:
-            data = [(n, c) for n, c in table.rows if n > row_no]
-            return MappedTable(file=table.file, header_row=row_no, columns=columns, rows=data)
-        if best_missing is None or len(missing) < len(best_missing):
-            best_missing = missing
-    expected = "、".join(f"{name}（{' / '.join(aliases[name])}）" for name in best_missing or required)
-    raise InputError(f"缺少必需的列：{expected}", file=table.file, column=(best_missing or required)[0])
+            return row_no, cells, columns, missing
+        if best is None or (len(missing), -len(columns)) < (len(best[3]), -len(best[2])):
+            best = (row_no, cells, columns, missing)
+    return best if best is not None else (0, [], {}, list(required))
 
 
 def _header_candidates(rows: Sequence[tuple[int, Sequence[str]]]):

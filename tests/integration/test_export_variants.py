@@ -13,9 +13,9 @@ CONTENT = ["posting_date", "voucher_no", "account_code", "func_code", "econ_code
 
 
 def _rows(path: Path, reference):
-    frame, accounting = parse_ledger_tables([(read_table(path, VARIANTS), "312001")], reference, 2024)
-    assert accounting.summary()["rows_rejected"] == 0, accounting.rejected
-    return frame[CONTENT].to_dict("records")
+    parsed = parse_ledger_tables([(read_table(path, VARIANTS), "312001")], reference, 2024)
+    assert parsed.accounting.summary()["rows_rejected"] == 0, parsed.accounting.rejected
+    return parsed.ledger[CONTENT].to_dict("records")
 
 
 @pytest.mark.parametrize("path", sorted(VARIANTS.glob("*.*")), ids=lambda p: p.name)

@@ -40,7 +40,7 @@ def test_every_rule_has_id_severity_category_and_message():
     for path in EXPECTATIONS.glob("*.json"):
         suite = json.loads(path.read_text(encoding="utf-8"))
         assert suite["meta"]["dataset"] in {"ledger", "budget", "reconciliation", "rejected_rows", "projects",
-                                            "control_totals", "printed_rounding"}
+                                            "control_totals", "printed_rounding", "vouchers", "payments"}
         for expectation in suite["expectations"]:
             meta = expectation["meta"]
             assert expectation["severity"] in {"critical", "warning", "info"}
@@ -70,14 +70,21 @@ def _failed(verdict):
     return {r.rule_id for r in verdict.results if not r.success and r.severity != "info"}
 
 
-def test_unknown_economic_code_is_critical_and_located(sample, reference):
+def test_unknown_economic_class_is_critical_and_located(sample, reference):
+    ledger, budget, profile = sample
+    ledger.loc[10, "econ_code"] = "39498"     # no class 394
+    verdict = _validate(ledger, budget, reference, profile)
+    assert verdict.blocked and _failed(verdict) == {"LED-003", "LED-021"}
+    [violation] = next(r for r in verdict.results if r.rule_id == "LED-003").violations
+    assert (violation.file, violation.row, violation.value) == (ledger.loc[10, "source_file"], ledger.loc[10, "source_row"], "39498")
+    assert "部门支出经济分类" in "\n".join(describe_failures(verdict.critical_failures))
+
+
+def test_unlisted_section_of_a_known_class_is_only_a_warning(sample, reference):
     ledger, budget, profile = sample
     ledger.loc[10, "econ_code"] = "30298"
     verdict = _validate(ledger, budget, reference, profile)
-    assert verdict.blocked and _failed(verdict) == {"LED-003"}
-    [violation] = next(r for r in verdict.results if r.rule_id == "LED-003").violations
-    assert (violation.file, violation.row, violation.value) == (ledger.loc[10, "source_file"], ledger.loc[10, "source_row"], "30298")
-    assert "部门支出经济分类" in "\n".join(describe_failures(verdict.critical_failures))
+    assert not verdict.blocked and _failed(verdict) == {"LED-021"}
 
 
 def test_date_outside_the_fiscal_year(sample, reference):

@@ -22,7 +22,7 @@ from flows.domain.ledger import LEDGER_COLUMNS
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.profile import parse_profile
 from flows.domain.quality import RuleResult
-from flows.domain.ledger import RowIssue
+from flows.domain.ledger import ParsedRows, RowIssue, voucher_balance_frame
 from flows.domain.quality_inputs import quality_datasets, quality_parameters
 from flows.domain.reconciliation import reconciliation_table
 
@@ -61,6 +61,7 @@ class Department:
     declared: pd.DataFrame
     rejected: list[RowIssue]
     parameters: dict
+    vouchers: pd.DataFrame = dataclasses.field(default_factory=lambda: voucher_balance_frame(ParsedRows()))
 
 
 def ledger_frame(lines) -> pd.DataFrame:
@@ -103,7 +104,8 @@ def run_rule(rule_id: str, department: Department,
              tamper: Callable[[DepartmentMetrics], DepartmentMetrics] = lambda m: m) -> tuple[RuleResult, set[str]]:
     """Run the suite holding `rule_id`; return that rule's result and every failing rule ID of the suite."""
     metrics = tamper(compute_department_metrics(department.ledger, department.budget, PROFILE, REFERENCE, 2024))
-    datasets = quality_datasets(department.ledger, department.budget, metrics, department.rejected, department.declared)
+    datasets = quality_datasets(department.ledger, department.budget, metrics, department.rejected, department.declared,
+                                department.vouchers)
     datasets["reconciliation"] = reconciliation_table(metrics)   # looked up here so a test can swap it
     results = run_suites(EXPECTATIONS, datasets, department.parameters, only_suites=frozenset({_suite_of(rule_id)}))
     [result] = [r for r in results if r.rule_id == rule_id]

@@ -11,7 +11,7 @@ def test_valid_department_passes():
 
 def test_broken_department_fails_with_the_row_located():
     d = valid()
-    d.budget.loc[0, "econ_code"] = "39999"
-    result = assert_fails_alone(RULE, d)
+    d.budget.loc[0, "econ_code"] = "39499"   # no class 394
+    result = assert_fails_alone(RULE, d, also=frozenset({"BUD-007"}))   # unlisted too
     v = result.violations[0]
     assert v.row == 2

@@ -11,7 +11,7 @@ def test_valid_department_passes():
 
 def test_broken_department_fails_with_the_row_located():
     d = valid()
-    d.ledger.loc[1, "econ_code"] = "30298"
-    result = assert_fails_alone(RULE, d)
+    d.ledger.loc[1, "econ_code"] = "39498"   # no class 394
+    result = assert_fails_alone(RULE, d, also=frozenset({"LED-021"}))   # unlisted too
     v = result.violations[0]
-    assert (v.row, v.value) == (3, "30298") and v.file.endswith("凭证.csv")
+    assert (v.row, v.value) == (3, "39498") and v.file.endswith("凭证.csv")
