@@ -63,7 +63,8 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx_tables(data: bytes, file: str) -> list[RawTable]:
-    """Read every sheet of an XLSX workbook as strings (python-calamine: fast, read-only)."""
+    """Read every sheet of an XLSX or old XLS (BIFF) workbook as strings (python-calamine:
+    fast, read-only, reads both formats)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -91,7 +92,11 @@ def read_table(path: Path, data_root: Path, accept: Callable[[RawTable], bool] =
         sheets = read_xlsx_tables(data, file)
         return next((sheet for sheet in sheets if accept(sheet)), sheets[0])
     if data.startswith(_XLS_MAGIC):
-        raise InputError("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入", file=file)
+        # An OLE container is an old .xls, or an OOXML workbook encrypted with a password.
+        if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20]:
+            raise InputError("Excel 文件设有打开密码，无法读取；请在 Excel 中取消密码后另存再导入", file=file)
+        sheets = read_xlsx_tables(data, file)
+        return next((sheet for sheet in sheets if accept(sheet)), sheets[0])
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise InputError("扩展名是 Excel，但文件内容不是 Excel 工作簿", file=file)
     return read_csv_table(data, file)

@@ -52,10 +52,25 @@ def derive_columns(
             found = values.get(code)
             why = (f"{other_name}中预算项目 {code} 有多个{word}（{'、'.join(map(str, found))}）" if found is not None
                    else f"{other_name}中没有预算项目 {code or '（空）'}")
+            file = row["source_file"]
+            words = "".join(f"「{_TARGETS[c][1]}」" for c in lacking[file] if c in _TARGETS)
             rejected.append(RowIssue(
-                row["source_file"], int(row["source_row"]), word, code,
-                f"该文件（{profile_labels.get(row['source_file'], '')}）没有「{word}」列，只能按预算项目从{other_name}补齐，"
-                f"但{why}；请导出含「{word}」列的文件，或在{other_name}中补充该项目",
+                file, int(row["source_row"]), word, code,
+                f"该文件（{profile_labels.get(file, '')}）没有{words}列，只能按预算项目从{other_name}补齐，"
+                f"但{why}；请导出含{words}列的文件，或在{other_name}中补充该项目",
             ))
             rejected_index.append(index)
     return frame.drop(index=rejected_index).reset_index(drop=True), rejected
+
+
+def fill_project_names(frame: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """Project names a family does not export (DA/T 95 has 项目代码 only), from the other
+    input's rows of the same project; a name the file itself carries is kept."""
+    blank = frame["project_name"].astype(str).str.strip() == ""
+    if not blank.any() or other.empty:
+        return frame
+    named = other[other["project_name"].astype(str).str.strip() != ""]
+    names = named.drop_duplicates("project_code").set_index("project_code")["project_name"]
+    frame = frame.copy()
+    frame.loc[blank, "project_name"] = frame.loc[blank, "project_code"].map(names).fillna("")
+    return frame

@@ -131,15 +131,14 @@ def match_profile(table: RawTable, profiles: Sequence[ExportProfile], search_row
 
 
 def _duplicate_column(match: ProfileMatch) -> str:
+    """The same header word twice (two 凭证日期 columns): which one is meant cannot be told."""
     seen: dict[str, str] = {}
-    lookup = {normalise_header(a): name for name, names in match.profile.aliases.items() for a in names}
+    words = {normalise_header(a) for names in match.profile.aliases.values() for a in names}
     for cell in match.header_cells:
-        name = lookup.get(normalise_header(cell))
-        if name is None:
-            continue
-        if name in seen:
-            return f"表头中有两列都可作为「{match.profile.first_alias(name)}」（{seen[name]} 与 {cell}），无法确定使用哪一列"
-        seen.setdefault(name, cell)
+        key = normalise_header(cell)
+        if key in words and key in seen:
+            return f"表头中有两列都叫「{cell.strip()}」，无法确定使用哪一列"
+        seen[key] = cell
     return ""
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from flows.domain.budget import parse_budget_table
-from flows.domain.derivation import derive_columns
+from flows.domain.derivation import derive_columns, fill_project_names
+from flows.domain.errors import InputError
 from flows.domain.export_profiles import ExportProfile, canonical_ledger, match_profile
 from flows.domain.ledger import ParsedRows, RowIssue, ledger_frame, parse_ledger_table, voucher_balance_frame
 from flows.domain.profile import DepartmentProfile
@@ -103,12 +104,37 @@ def parse_ledger_tables(
         parsed.skipped += [RowIssue(mapped.file, *issue) for issue in canonical.skipped]
         parsed.rejected += [RowIssue(mapped.file, *issue) for issue in canonical.rejected]
         parse_ledger_table(canonical.table, reference.ledger_rules, year, folder_unit, parsed, profile.keep_rows)
+        _require_filled_classifications(canonical.table, profile, parsed, before_loaded)
         extra = len(canonical.skipped) + len(canonical.rejected)
         read[mapped.file] = read.get(mapped.file, 0) + parsed.rows_read - before_read + extra
         loaded[mapped.file] = loaded.get(mapped.file, 0) + parsed.rows_loaded - before_loaded
         formats[mapped.file] = profile.name
     accounting = RowAccounting(read, loaded, tuple(parsed.skipped), tuple(parsed.rejected), formats)
     return ParsedLedger(ledger_frame(parsed), accounting, voucher_balance_frame(parsed))
+
+
+# Ledger columns a report cannot do without, and the export column each comes from.
+_CLASSIFICATIONS = {"func_code": "func_code", "econ_code": "econ_code", "project_code": "project_code",
+                    "expense_type": "project_category", "fund_source": "fund_source"}
+
+
+def _require_filled_classifications(table: MappedTable, profile: ExportProfile, parsed: ParsedRows, start: int) -> None:
+    """A classification column that is empty on every spending line was not exported at all
+    (some converters leave 资金性质, 预算项目, 项目分类 empty): say so for the whole file
+    rather than rejecting each line for the same reason.
+
+    Raises:
+        InputError: names the file, the empty columns in its own words, and what supplies them.
+    """
+    if parsed.rows_loaded == start:
+        return
+    empty = [table.label(source) for column, source in _CLASSIFICATIONS.items()
+             if source not in profile.derived and not any(parsed.columns[column][start:])]
+    if empty:
+        raise InputError(
+            f"按「{profile.label}」读取时，列 {'、'.join(empty)} 在所有预算支出分录中都为空（导出或转换程序没有填写）；"
+            "报告需要这些分类。请从原财务系统重新导出含这些列的凭证，或改用同时含辅助核算的导出（如 凭证辅助明细表、凭证明细）",
+            file=table.file, row=table.header_row, column=empty[0])
 
 
 def parse_budget_tables(
@@ -154,5 +180,6 @@ def complete_from_each_other(
                                              profile_labels=budget_labels)
     ledger, ledger_rejected = derive_columns(ledger, budget, ledger_lacking, other_name="预算指标",
                                              profile_labels=ledger_labels)
+    ledger, budget = fill_project_names(ledger, budget), fill_project_names(budget, ledger)
     return (ledger, ledger_accounting.with_rejected(ledger_rejected),
             budget, budget_accounting.with_rejected(budget_rejected))

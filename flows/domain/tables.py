@@ -88,15 +88,18 @@ def find_header(
 ) -> tuple[int, Sequence[str], dict[str, int], list[str]]:
     """The candidate header row that maps best: (row number, its cells, canonical name ->
     index, required names it lacks). The first row lacking nothing wins; otherwise the
-    one lacking least. A column mapped twice keeps its first cell."""
-    lookup = {normalise_header(alias): name for name, names in aliases.items() for alias in names}
+    one lacking least."""
+    rank = {normalise_header(alias): (name, order) for name, names in aliases.items()
+            for order, alias in enumerate(names)}
     best: tuple[int, Sequence[str], dict[str, int], list[str]] | None = None
     for row_no, cells in _header_candidates(table.rows[:search_rows]):
         columns: dict[str, int] = {}
+        chosen: dict[str, int] = {}
         for index, cell in enumerate(cells):
-            name = lookup.get(normalise_header(cell))
-            if name is not None and name not in columns:
-                columns[name] = index
+            name, order = rank.get(normalise_header(cell), (None, 0))
+            # Two headers for one column: the alias declared first wins (辅助全称 over 辅助名称).
+            if name is not None and order < chosen.get(name, len(aliases[name])):
+                columns[name], chosen[name] = index, order
         missing = [name for name in required if name not in columns]
         if not missing:
             return row_no, cells, columns, missing
