@@ -117,7 +117,8 @@ class QualityCheck:
 @task(name="validate", cache_policy=NO_CACHE)
 def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: DepartmentMetrics) -> QualityCheck:
     ledger, budget, files = unit_frames(inputs, unit)
-    rejected = inputs.ledger_accounting.for_files(files).rejected + inputs.budget_accounting.rejected
+    rejected = (inputs.ledger_accounting.for_files(files).rejected + inputs.budget_accounting.rejected
+                + inputs.payment_accounting.rejected)
     year = inputs.year
     run_label = f"{year}-{unit}-{dt.datetime.now():%Y%m%dT%H%M%S}"
     docs_dir = Path(tempfile.mkdtemp(prefix="jixiao-data-docs-"))
@@ -126,7 +127,9 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
     results = quality_gx.run_suites(
         project_files.project_root() / "expectations",
         quality_datasets(ledger, budget, metrics, rejected, declared,
-                         inputs.vouchers[inputs.vouchers["unit_code"] == unit]),
+                         inputs.vouchers[inputs.vouchers["unit_code"] == unit],
+                         inputs.payments[inputs.payments["unit_code"] == unit],
+                         reference.codes.fiscal_fund_sources),
         quality_parameters(reference, year, export_date),
         docs_dir=docs_dir,
         run_name=run_label,

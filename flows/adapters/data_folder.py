@@ -17,7 +17,9 @@ from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, ma
 from flows.domain.ingest import RowAccounting, YearInputs, complete_from_each_other, parse_budget_tables, parse_ledger_tables
 from flows.domain.profile import DepartmentProfile, parse_profile
 from flows.domain.reference import Reference
-from flows.domain.tables import MappedTable, map_headers
+from flows.domain.final_accounts import is_final_accounts_sheet, parse_final_accounts, sheet_matches
+from flows.domain.payments import empty_payments, parse_payment_table
+from flows.domain.tables import MappedTable, RawTable, map_headers
 
 # libyaml's loader when present: a city has hundreds of profiles, the pure-Python one is slow.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -76,8 +78,10 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
     ledger, ledger_accounting, budget, budget_accounting = complete_from_each_other(
         ledger, parsed.accounting, budget, shared.budget_accounting, reference)
     _require_profiles(set(ledger["unit_code"]) | set(units), shared.profiles, year)
+    payments = shared.payments[shared.payments["unit_code"].isin(units)] if units else shared.payments
     return YearInputs(year, ledger, budget, shared.profiles, shared.profile_files, ledger_accounting,
-                      budget_accounting, shared.control_totals, shared.file_dates, vouchers)
+                      budget_accounting, shared.control_totals, shared.file_dates, vouchers,
+                      payments.reset_index(drop=True), shared.payment_accounting)
 
 
 def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Sequence[str] = (),
@@ -119,6 +123,8 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
             profile=shared.profiles[unit], profile_file=profile_file,
             profile_digest=hashlib.sha256((data_dir / profile_file).read_bytes()).hexdigest(),
             file_dates=shared.file_dates,
+            payments=shared.payments[shared.payments["unit_code"] == unit].reset_index(drop=True),
+            payment_accounting=shared.payment_accounting,
         )
     return YearSources(year, sources, rows_read)
 
@@ -164,6 +170,8 @@ class _SharedInputs:
     profiles: dict[str, DepartmentProfile]
     profile_files: dict[str, str]
     file_dates: dict[str, pd.Timestamp]
+    payments: pd.DataFrame
+    payment_accounting: RowAccounting
 
 
 def _shared_inputs(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]) -> _SharedInputs:
@@ -179,19 +187,60 @@ def _shared_inputs(data_dir: Path, folder: Path, reference: Reference, units: Se
          for p in budget_files], reference, single_unit)
 
     control_files = _export_files(folder / "control_totals") if (folder / "control_totals").is_dir() else []
-    control_frames = [
-        parse_control_table(
-            map_headers(read_table(p, data_dir, matches_a_profile([reference.control_format], reference.header_search_rows)),
-                        reference.control_format.aliases, reference.control_format.required, reference.header_search_rows),
-            single_unit,
-        )
-        for p in control_files
-    ]
+    control_frames = [_declared_totals(path, data_dir, folder, reference, single_unit) for path in control_files]
     control_totals = pd.concat(control_frames, ignore_index=True) if control_frames else empty_declared()
+    payment_files = _export_files(folder / "payments") if (folder / "payments").is_dir() else []
+    payments, payment_accounting = _payments(payment_files, data_dir, folder, reference, single_unit)
     # The export's modification time stands for its export date: no voucher can be later.
     ledger_files = _export_files(folder / "ledger") if (folder / "ledger").is_dir() else []
     file_dates = {
         path.relative_to(data_dir).as_posix(): pd.Timestamp(path.stat().st_mtime, unit="s")
-        for path in [*ledger_files, *budget_files, *control_files]
+        for path in [*ledger_files, *budget_files, *control_files, *payment_files]
     }
-    return _SharedInputs(budget, budget_accounting, control_totals, profiles, profile_files, file_dates)
+    return _SharedInputs(budget, budget_accounting, control_totals, profiles, profile_files, file_dates,
+                         payments, payment_accounting)
+
+
+def _folder_unit(path: Path, folder: Path, kind: str, single_unit: str) -> str:
+    """A file in <kind>/<unit>/ belongs to that unit; one directly in <kind>/ to the only unit."""
+    relative = path.relative_to(folder / kind)
+    return relative.parts[0] if len(relative.parts) > 1 else single_unit
+
+
+def _declared_totals(path: Path, data_dir: Path, folder: Path, reference: Reference, single_unit: str) -> pd.DataFrame:
+    """Declared figures of one control-totals file: a 财决01 收入支出决算总表 as the 决算 software
+    prints it (rows by 行次, columns by 栏次), or a plain table 单位编码 | 项目 | 金额."""
+    unit = _folder_unit(path, folder, "control_totals", single_unit)
+    layout = reference.final_accounts
+    plain = matches_a_profile([reference.control_format], reference.header_search_rows)
+
+    def accept(table: RawTable) -> bool:
+        if layout is not None and sheet_matches(table.sheet, layout) and is_final_accounts_sheet(table):
+            return True
+        return plain(table)
+
+    table = read_table(path, data_dir, accept)
+    if layout is not None and is_final_accounts_sheet(table):
+        return parse_final_accounts(table, layout, unit)
+    mapped = map_headers(table, reference.control_format.aliases, reference.control_format.required,
+                         reference.header_search_rows)
+    return parse_control_table(mapped, unit)
+
+
+def _payments(files: Sequence[Path], data_dir: Path, folder: Path, reference: Reference, single_unit: str
+              ) -> tuple[pd.DataFrame, RowAccounting]:
+    """国库集中支付凭证 rows of every payments file, and their accounting."""
+    frames, skipped, rejected = [empty_payments()], [], []
+    read: dict[str, int] = {}
+    loaded: dict[str, int] = {}
+    payment_format = reference.payment_format
+    for path in files if payment_format is not None else ():
+        table = read_table(path, data_dir, matches_a_profile([payment_format], reference.header_search_rows))
+        mapped = map_headers(table, payment_format.aliases, payment_format.required, reference.header_search_rows)
+        frame, table_skipped, table_rejected = parse_payment_table(
+            mapped, _folder_unit(path, folder, "payments", single_unit), mapped.headers)
+        read[mapped.file], loaded[mapped.file] = len(mapped.rows), len(frame)
+        frames.append(frame)
+        skipped += table_skipped
+        rejected += table_rejected
+    return pd.concat(frames, ignore_index=True), RowAccounting(read, loaded, tuple(skipped), tuple(rejected))

@@ -73,8 +73,9 @@ def read_xlsx_tables(data: bytes, file: str) -> list[RawTable]:
     except Exception as error:  # calamine raises its own error types for broken zips
         raise InputError(f"Excel 文件无法读取（文件可能已损坏或被截断）：{error}", file=file) from None
     return [
-        RawTable(file=file, rows=[(index, [_cell_text(value) for value in cells]) for index, cells in enumerate(values, start=1)])
-        for values in sheets
+        RawTable(file=file, rows=[(index, [_cell_text(value) for value in cells]) for index, cells in enumerate(values, start=1)],
+                 sheet=name)
+        for name, values in zip(workbook.sheet_names, sheets, strict=True)
     ]
 
 

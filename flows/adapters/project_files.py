@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from flows.domain.errors import ConfigError
+from flows.domain.final_accounts import layout_from_config
 from flows.domain.reference import CodeLists, Reference, build_reference
 from flows.domain.schedule import Schedule
 
@@ -88,7 +89,9 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
     formats = read_yaml(base / "config" / "export_formats.yaml")
     evaluation = read_yaml(base / "config" / "evaluation.yaml")
     library = read_yaml(base / "config" / "indicators" / f"{evaluation['indicator_library']}.yaml")
-    return build_reference(formats, evaluation, load_code_lists(year, base), library)
+    layout_file = base / "config" / "final_accounts.yaml"
+    layout = layout_from_config(read_yaml(layout_file)) if layout_file.exists() else None
+    return build_reference(formats, evaluation, load_code_lists(year, base), library, final_accounts=layout)
 
 
 def _tree_sha(paths: list[Path], root: Path) -> str:

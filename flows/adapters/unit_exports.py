@@ -16,7 +16,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,7 @@ from flows.adapters.export_files import decode_text, read_table
 from flows.domain.errors import InputError
 from flows.domain.export_profiles import ExportProfile, match_profile
 from flows.domain.ingest import RowAccounting, YearInputs, complete_from_each_other, parse_ledger_tables
+from flows.domain.payments import empty_payments
 from flows.domain.profile import DepartmentProfile
 from flows.domain.reference import Reference
 from flows.domain.tables import MappedTable, RawTable, split_code_name
@@ -220,14 +221,17 @@ class UnitSources:
     profile_file: str
     profile_digest: str
     file_dates: Mapping[str, pd.Timestamp]
+    payments: pd.DataFrame = field(default_factory=empty_payments)
+    payment_accounting: RowAccounting = field(default_factory=lambda: RowAccounting({}, {}, (), ()))
 
     def input_digests(self) -> dict[str, str]:
         """What the report's fingerprint and 修订说明 list as this unit's inputs, by file."""
         parts = dict(self.ledger_digests)
         for file, rows in self.budget.groupby("source_file", sort=True):
             parts[file] = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
-        for file, rows in self.control_totals.groupby("source_file", sort=True):
-            parts[file] = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
+        for frame in (self.control_totals, self.payments):
+            for file, rows in frame.groupby("source_file", sort=True):
+                parts[file] = hashlib.sha256(rows.to_csv(index=False).encode()).hexdigest()
         parts[self.profile_file] = self.profile_digest
         return parts
 
@@ -250,7 +254,8 @@ def unit_inputs(sources: UnitSources, reference: Reference) -> YearInputs:
         ledger, parsed.accounting, sources.budget, sources.budget_accounting, reference)
     return YearInputs(sources.year, ledger, budget, {sources.unit: sources.profile},
                       {sources.unit: sources.profile_file}, accounting, budget_accounting,
-                      sources.control_totals, sources.file_dates, vouchers)
+                      sources.control_totals, sources.file_dates, vouchers, sources.payments,
+                      sources.payment_accounting)
 
 
 @dataclass(frozen=True, slots=True)

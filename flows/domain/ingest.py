@@ -11,6 +11,7 @@ from flows.domain.budget import parse_budget_table
 from flows.domain.derivation import derive_columns, fill_project_names
 from flows.domain.errors import InputError
 from flows.domain.export_profiles import ExportProfile, canonical_ledger, match_profile
+from flows.domain.payments import empty_payments
 from flows.domain.ledger import ParsedRows, RowIssue, ledger_frame, parse_ledger_table, voucher_balance_frame
 from flows.domain.profile import DepartmentProfile
 from flows.domain.reference import Reference
@@ -74,6 +75,8 @@ class YearInputs:
     control_totals: pd.DataFrame         # declared figures (empty when no control file is given)
     file_dates: Mapping[str, pd.Timestamp]  # export file -> when it was written (modification time)
     vouchers: pd.DataFrame = field(default_factory=lambda: voucher_balance_frame(ParsedRows()))  # 预算会计 balance
+    payments: pd.DataFrame = field(default_factory=empty_payments)      # 国库集中支付 (cross-check)
+    payment_accounting: RowAccounting = field(default_factory=lambda: RowAccounting({}, {}, (), ()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,11 +30,16 @@ def rejected_rows_table(rejected: Sequence[RowIssue]) -> pd.DataFrame:
 def quality_datasets(
     ledger: pd.DataFrame, budget: pd.DataFrame, metrics: DepartmentMetrics,
     rejected: Sequence[RowIssue], declared: pd.DataFrame, vouchers: pd.DataFrame | None = None,
-    payments: pd.DataFrame | None = None,
+    payments: pd.DataFrame | None = None, fiscal_funds: frozenset[str] = frozenset(),
 ) -> dict[str, pd.DataFrame]:
-    """Every dataset a suite declares (suite meta `dataset`), keyed by that name."""
+    """Every dataset a suite declares (suite meta `dataset`), keyed by that name.
+
+    Payments are compared with the 财政拨款 spending only: 国库集中支付 pays nothing else.
+    """
+    paid_through_treasury = ledger[ledger["fund_source"].isin(fiscal_funds)] if fiscal_funds else ledger
     return {
-        "payments": payment_comparison_table(empty_payments() if payments is None else payments, ledger),
+        "payments": payment_comparison_table(empty_payments() if payments is None else payments,
+                                             paid_through_treasury),
         "vouchers": (vouchers if vouchers is not None else voucher_balance_frame(ParsedRows())).reset_index(drop=True),
         "ledger": ledger.reset_index(drop=True),
         "budget": budget.reset_index(drop=True),

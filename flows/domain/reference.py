@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.domain.errors import ConfigError
 from flows.domain.export_profiles import DirectionRule, ExportProfile, LongFormRule
 from flows.domain.ledger import LedgerRules
+
+if TYPE_CHECKING:   # final_accounts imports reference through metrics
+    from flows.domain.final_accounts import FinalAccountsLayout
 
 # A plain header mapping (control totals) is a profile without transforms.
 ExportFormat = ExportProfile
@@ -69,10 +72,13 @@ class Reference:
     control_format: ExportProfile
     codes: CodeLists
     evaluation: EvaluationSettings
+    payment_format: ExportProfile | None = None
+    final_accounts: FinalAccountsLayout | None = None   # 财决01 cells (config/final_accounts.yaml)
 
 
 def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLists,
-                    indicator_library: Mapping[str, Any], source: str = "config/export_formats.yaml") -> Reference:
+                    indicator_library: Mapping[str, Any], source: str = "config/export_formats.yaml",
+                    final_accounts: FinalAccountsLayout | None = None) -> Reference:
     """Assemble the typed reference from the parsed YAML mappings and code lists.
 
     Raises:
@@ -91,6 +97,9 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
             budget_accounting_prefixes=tuple(str(p) for p in ledger.get("budget_accounting_prefixes", ())),
         )
         control_format = ExportProfile("control_totals", "控制数表", control["columns"], tuple(control["required"]))
+        payments = export_formats.get("payments")
+        payment_format = (ExportProfile("payments", "国库集中支付凭证", payments["columns"], tuple(payments["required"]))
+                          if payments else None)
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise ConfigError(f"导出格式配置有误：{error!r}", file=source) from None
     return Reference(
@@ -100,6 +109,8 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
         budget_profiles=budget_profiles,
         control_format=control_format,
         codes=codes,
+        payment_format=payment_format,
+        final_accounts=final_accounts,
         evaluation=EvaluationSettings(
             sangong_items=tuple(
                 SangongItem(item["name"], tuple(str(code) for code in item["econ_codes"]))

@@ -17,6 +17,7 @@ class RawTable:
 
     file: str                      # file name as shown to users (relative to the data folder)
     rows: Sequence[tuple[int, Sequence[str]]]   # (1-based row number, cells)
+    sheet: str = ""                # the workbook sheet it came from (empty for CSV)
 
 
 @dataclass(frozen=True, slots=True)
