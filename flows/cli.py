@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     for command in (serve, watch):
         command.add_argument("--data", default="data", help="数据目录（默认 data）")
         command.add_argument("--out", default="out", help="输出目录（默认 out）")
+    formats = commands.add_parser("formats", help="列出支持的导出格式；给出文件时，说明它按哪种格式读取、各列如何对应（不写任何文件）",
+                                  description="列出 config/export_formats.yaml 中声明的账簿和预算指标导出格式；给出文件时逐个说明匹配的格式和列的对应关系。")
+    formats.add_argument("files", nargs="*", metavar="文件", help="要检查的导出文件（CSV / XLSX / XLS）")
+    formats.add_argument("--year", type=int, default=2024, help="按该年度的配置检查（默认 2024）")
     from flows.demo_data import add_demo_data_arguments  # noqa
 
     demo = commands.add_parser("demo-data", help="生成模拟的全市多单位导出数据（用于测试和性能测试）",
@@ -85,6 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from flows.demo_data import run_demo_data
 
         return run_demo_data(args)
+    if args.command == "formats":
+        from flows.domain.errors import ConfigError
+        from flows.formats import run_formats
+
+        try:
+            return run_formats(args.files, args.year)
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            return EXIT_CONFIG
     if getattr(args, "dask_address", None):
         # Read when flows.annual_report is imported (the flow's task runner), so set it first.
         os.environ["JIXIAO_DASK_ADDRESS"] = args.dask_address

@@ -30,7 +30,7 @@ from flows.domain.lineage import figure_lineage
 from flows.domain.manifest import build_manifest
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.profile import DepartmentProfile
-from flows.domain.quality import QualityVerdict, describe_failures, unexplained_warnings
+from flows.domain.quality import QualityVerdict, describe_failures, in_files_own_words, unexplained_warnings
 from flows.domain.quality_inputs import quality_datasets, quality_parameters
 from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.reference import Reference
@@ -71,6 +71,9 @@ def ingest(data_dir: Path, year: int, reference: Reference, units: list[str]) ->
     sources = read_year_sources(data_dir, year, reference, units, SplitCache(state_dir() / "exports"))
     logger.info("读取账簿 %d 个文件，共 %d 行，涉及 %d 个单位",
                 len(sources.rows_read), sum(sources.rows_read.values()), len(sources.units))
+    labels = {profile.name: profile.label for profile in (*reference.ledger_profiles, *reference.budget_profiles)}
+    for file, profile in sorted(sources.formats.items()):
+        logger.info("  %s：按「%s」读取", file, labels.get(profile, profile))
     return sources
 
 
@@ -134,7 +137,8 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
         docs_dir=docs_dir,
         run_name=run_label,
     )
-    verdict = QualityVerdict(unit, tuple(results))
+    headers = {**inputs.ledger_accounting.headers, **inputs.budget_accounting.headers}
+    verdict = QualityVerdict(unit, in_files_own_words(results, headers))
     s = verdict.summary()
     logger.info("数据质量校验 %s：%d 条规则，通过 %d，严重问题 %d，警告 %d", unit, s["rules"], s["passed"], s["critical_failed"], s["warnings"])
     create_table_artifact(
@@ -240,7 +244,7 @@ def _publish_markdown(unit: str, name: str, folder: Path, what: str) -> None:
 
 @task(name="deliver", cache_policy=NO_CACHE)
 def deliver(out_dir: Path, result: DepartmentEvaluation, inputs: YearInputs, check: QualityCheck,
-            fingerprint: dict[str, str], report: RenderedReport, previous: dict | None) -> Path:
+            fingerprint: dict[str, str], report: RenderedReport, previous: dict | None, reference: Reference) -> Path:
     """Publish the next version: report, workpaper, quality report, manifest and, after a change, the 修订说明."""
     metrics = result.metrics
     unit = metrics.unit_code
@@ -255,6 +259,9 @@ def deliver(out_dir: Path, result: DepartmentEvaluation, inputs: YearInputs, che
         {name: sha256_hex(data) for name, data in outputs.items()},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+    # Which export profile read each input file, and which code lists checked the codes.
+    manifest["export_formats"] = {**inputs.ledger_accounting.for_files(files).formats, **inputs.budget_accounting.formats}
+    manifest["code_lists"] = reference.codes.folder
     manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
                               "grade": result.evaluation.grade}
     if previous:
@@ -360,7 +367,8 @@ def produce_unit_report(sources: UnitSources, prior_sources: UnitSources | None,
             checked = record_check(out_dir, quote(inputs), unit, quote(check))
             return UnitOutcome(unit, profile.name, "blocked", str(checked), blocked_details(check.verdict))
         report = render(quote(result), quote(inputs), quote(check), quote(reference), template, pdf, quote(prior))
-        version = deliver(out_dir, quote(result), quote(inputs), quote(check), fingerprint, quote(report), previous)
+        version = deliver(out_dir, quote(result), quote(inputs), quote(check), fingerprint, quote(report), previous,
+                          quote(reference))
         sent = send_to_recipients(version, profile)
     return UnitOutcome(unit, profile.name, "produced", str(version), sent)
 

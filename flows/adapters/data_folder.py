@@ -98,9 +98,11 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
     shares: dict[str, list[tuple[MappedTable, str]]] = {}
     digests: dict[tuple[str, str], str] = {}
     rows_read: dict[str, int] = {}
+    formats: dict[str, str] = {}
     for path, folder_unit in _ledger_files(data_dir, folder, units):
         split = split_export(path, data_dir, folder_unit, reference, cache)
         rows_read[split.file] = split.rows_read
+        formats.update({split.file: share.profile for share in list(split.shares.values())[:1]})
         for unit, share in split.shares.items():
             if unit and (not units or unit in units):
                 shares.setdefault(unit, []).append((share, folder_unit))
@@ -126,7 +128,8 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
             payments=shared.payments[shared.payments["unit_code"] == unit].reset_index(drop=True),
             payment_accounting=shared.payment_accounting,
         )
-    return YearSources(year, sources, rows_read)
+    formats.update(shared.budget_accounting.formats)
+    return YearSources(year, sources, rows_read, formats)
 
 
 def _ledger_tables(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]):

@@ -16,7 +16,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -180,8 +180,7 @@ def split_by_unit(table: MappedTable, folder_unit: str) -> dict[str, MappedTable
             # Rare (blank or 合计 lines): each unit takes its rows plus the unit-less ones.
             groups = pd.Series(units).groupby(units, sort=True).indices
             extra = groups.pop("")
-            return {unit: MappedTable(table.file, table.header_row, table.columns,
-                                      table.rows.take(np.sort(np.concatenate([rows, extra]))))
+            return {unit: replace(table, rows=table.rows.take(np.sort(np.concatenate([rows, extra]))))
                     for unit, rows in groups.items()}
         # One reordering of the whole file, then a zero-copy slice per unit: a take per
         # unit would copy the file once for every unit.
@@ -189,8 +188,7 @@ def split_by_unit(table: MappedTable, folder_unit: str) -> dict[str, MappedTable
         ordered = table.rows.take(order)
         names, starts = np.unique(units[order], return_index=True)
         ends = [*starts[1:], len(order)]
-        return {str(unit): MappedTable(table.file, table.header_row, table.columns,
-                                       ArrowRows(ordered.table.slice(start, end - start)))
+        return {str(unit): replace(table, rows=ArrowRows(ordered.table.slice(start, end - start)))
                 for unit, start, end in zip(names, starts, ends, strict=True)}
     by_unit: dict[str, list] = {}
     nobody_rows: list = []
@@ -200,8 +198,7 @@ def split_by_unit(table: MappedTable, folder_unit: str) -> dict[str, MappedTable
         (by_unit.setdefault(unit, []) if unit else nobody_rows).append((row_no, cells))
     if not by_unit:
         return {"": table}
-    return {unit: MappedTable(table.file, table.header_row, table.columns,
-                              sorted([*rows, *nobody_rows], key=lambda r: r[0]) if nobody_rows else rows)
+    return {unit: replace(table, rows=sorted([*rows, *nobody_rows], key=lambda r: r[0]) if nobody_rows else rows)
             for unit, rows in sorted(by_unit.items())}
 
 
@@ -243,6 +240,7 @@ class YearSources:
     year: int
     units: Mapping[str, UnitSources]
     rows_read: Mapping[str, int]
+    formats: Mapping[str, str] = field(default_factory=dict)   # file -> the export profile that reads it
 
 
 def unit_inputs(sources: UnitSources, reference: Reference) -> YearInputs:

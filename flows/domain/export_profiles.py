@@ -26,6 +26,19 @@ CANONICAL_LEDGER_CELLS = (
     "project_category", "fund_source", "ledger_system", "void",
 )
 
+# What each canonical column means, in the words of a finance office (for `jixiao formats`).
+CANONICAL_MEANING = {
+    "unit_code": "单位编码", "posting_date": "凭证日期", "voucher_type": "凭证字", "voucher_no": "凭证号",
+    "voucher_id": "凭证标识", "line_no": "分录号", "account_code": "会计科目编码", "account_name": "会计科目名称",
+    "debit": "借方金额", "credit": "贷方金额", "amount": "金额", "direction": "借贷方向", "summary": "摘要",
+    "func_code": "支出功能分类", "econ_code": "部门支出经济分类", "project_code": "预算项目编码",
+    "project_name": "预算项目名称", "project_category": "项目类别", "fund_source": "资金性质",
+    "ledger_system": "会计体系（只计预算会计）", "void": "作废标志", "year": "年", "month": "月", "day": "日",
+    "auxiliaries": "辅助项（一格多项）", "aux_type": "辅助类型", "aux_code": "辅助编码", "aux_name": "辅助名称",
+    "source_type": "指标来源", "doc_no": "指标文号", "indicator_code": "预算指标代码", "reduction": "调减金额",
+    "figure": "口径",
+}
+
 _AUXILIARY_ITEM = re.compile(r"【\s*([^：:】]+?)\s*[：:]\s*([^】]*?)\s*】")
 
 
@@ -259,3 +272,21 @@ def _pivot_long_form(table: MappedTable, profile: ExportProfile, skipped: list, 
         merged_rows.append((first_no, merged))
     merged_rows.sort(key=lambda row: row[0])
     return merged_rows, extra
+
+
+def describe_match(match: ProfileMatch) -> list[str]:
+    """How a file's columns map under one profile, line by line, for a clerk to show IT staff."""
+    profile = match.profile
+    lines = [f"格式：{profile.label}（{profile.name}），表头在第 {match.header_row} 行"]
+    for name, index in sorted(match.columns.items(), key=lambda item: item[1]):
+        lines.append(f"  第 {index + 1} 列「{match.header_cells[index].strip()}」 → {CANONICAL_MEANING.get(name, name)}")
+    for name in match.missing:
+        lines.append(f"  缺少必需的列：{' / '.join(profile.aliases[name])}（{CANONICAL_MEANING.get(name, name)}）")
+    if profile.derived:
+        derived = "、".join(CANONICAL_MEANING.get(name, name) for name in profile.derived)
+        lines.append(f"  该格式没有 {derived}：按预算项目从另一份输入（账簿 / 预算指标）补齐")
+    if profile.missing_summary:
+        lines.append(f"  该格式没有摘要：记为「{profile.missing_summary}」")
+    for name, values in profile.keep_rows.items():
+        lines.append(f"  只计入「{profile.first_alias(name)}」为 {' / '.join(v or '（空）' for v in values)} 的分录")
+    return lines

@@ -27,6 +27,7 @@ class RowAccounting:
     skipped: tuple[RowIssue, ...]
     rejected: tuple[RowIssue, ...]
     formats: Mapping[str, str] = field(default_factory=dict)   # file -> the export profile that read it
+    headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # file -> canonical -> its header words
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -41,6 +42,7 @@ class RowAccounting:
             skipped=tuple(i for i in self.skipped if i.file in wanted),
             rejected=tuple(i for i in self.rejected if i.file in wanted),
             formats={f: n for f, n in self.formats.items() if f in wanted},
+            headers={f: h for f, h in self.headers.items() if f in wanted},
         )
 
     def with_rejected(self, rejected: Sequence[RowIssue]) -> RowAccounting:
@@ -50,7 +52,8 @@ class RowAccounting:
         loaded = dict(self.rows_loaded)
         for issue in rejected:
             loaded[issue.file] = loaded.get(issue.file, 0) - 1
-        return RowAccounting(self.rows_read, loaded, self.skipped, (*self.rejected, *rejected), self.formats)
+        return RowAccounting(self.rows_read, loaded, self.skipped, (*self.rejected, *rejected), self.formats,
+                             self.headers)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -98,6 +101,7 @@ def parse_ledger_tables(
     read: dict[str, int] = {}
     loaded: dict[str, int] = {}
     formats: dict[str, str] = {}
+    headers: dict[str, dict[str, str]] = {}
     for table, folder_unit in tables:
         mapped = table if isinstance(table, MappedTable) else match_profile(
             table, reference.ledger_profiles, reference.header_search_rows)
@@ -112,7 +116,8 @@ def parse_ledger_tables(
         read[mapped.file] = read.get(mapped.file, 0) + parsed.rows_read - before_read + extra
         loaded[mapped.file] = loaded.get(mapped.file, 0) + parsed.rows_loaded - before_loaded
         formats[mapped.file] = profile.name
-    accounting = RowAccounting(read, loaded, tuple(parsed.skipped), tuple(parsed.rejected), formats)
+        headers[mapped.file] = dict(canonical.table.headers)
+    accounting = RowAccounting(read, loaded, tuple(parsed.skipped), tuple(parsed.rejected), formats, headers)
     return ParsedLedger(ledger_frame(parsed), accounting, voucher_balance_frame(parsed))
 
 
@@ -148,6 +153,7 @@ def parse_budget_tables(
     read: dict[str, int] = {}
     loaded: dict[str, int] = {}
     formats: dict[str, str] = {}
+    headers: dict[str, dict[str, str]] = {}
     profiles = {profile.name: profile for profile in reference.budget_profiles}
     for table in tables:
         mapped = match_profile(table, reference.budget_profiles, reference.header_search_rows)
@@ -159,10 +165,12 @@ def parse_budget_tables(
         read[table.file] = len(mapped.rows)
         loaded[table.file] = len(frame)
         formats[table.file] = profile.name
+        headers[table.file] = dict(mapped.headers)
         frames.append(frame)
         skipped += table_skipped
         rejected += table_rejected
-    return pd.concat(frames, ignore_index=True), RowAccounting(read, loaded, tuple(skipped), tuple(rejected), formats)
+    return pd.concat(frames, ignore_index=True), RowAccounting(read, loaded, tuple(skipped), tuple(rejected),
+                                                               formats, headers)
 
 
 def complete_from_each_other(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from flows.domain.ledger import COLUMN_LABELS_ZH
@@ -61,6 +61,24 @@ class QualityVerdict:
             "critical_failed": len(self.critical_failures),
             "warnings": len(self.warnings),
         }
+
+
+# Canonical ledger/budget columns -> the export column they were read from.
+_SOURCE_COLUMN = {"expense_type": "project_category", "amount_fen": "debit"}
+
+
+def in_files_own_words(results: Sequence[RuleResult], headers: Mapping[str, Mapping[str, str]]) -> tuple[RuleResult, ...]:
+    """Each violation's column named as the header of the file it points into (项目分类代码, not
+    项目类别), so a clerk finds the column in the file; `headers` is file -> canonical -> words."""
+    def words(v: Violation) -> str:
+        own = headers.get(v.file, {})
+        return own.get(_SOURCE_COLUMN.get(v.column, v.column)) or own.get(v.column) or v.column
+
+    return tuple(
+        replace(result, violations=tuple(replace(v, column=words(v)) for v in result.violations))
+        if any(v.file in headers for v in result.violations) else result
+        for result in results
+    )
 
 
 def describe_failures(results: Sequence[RuleResult], limit: int = 5) -> list[str]:

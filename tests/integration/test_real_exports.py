@@ -155,3 +155,19 @@ def test_department_whose_budget_is_a_yitihua_export_reproduces_the_sample_figur
     metrics = compute_department_metrics(inputs.ledger, inputs.budget, inputs.profiles[UNIT], reference, 2024)
     assert format_wan(metrics.initial_budget_fen) == "416.42"
     assert _headline(inputs, reference) == ("648.31", "353.86", "267.92", "26.53", "4.07")
+
+
+@pytest.mark.parametrize("family", sorted(LEDGER_FAMILIES))
+def test_the_run_s_split_and_parse_per_unit_reads_each_family_the_same(family, reference, tmp_path):
+    from flows.adapters.data_folder import read_year_sources
+    from flows.adapters.unit_exports import SplitCache, unit_inputs
+
+    file, profile, _ = LEDGER_FAMILIES[family]
+    data = _data_folder(tmp_path, [FIXTURES / family / file])
+    whole = read_year_inputs(data, 2024, reference)
+    for _ in range(2):     # the second read comes from the split cache when the file was cached
+        sources = read_year_sources(data, 2024, reference, cache=SplitCache(tmp_path / "cache"))
+        assert sources.formats[f"2024/ledger/{UNIT}/{file}"] == profile
+        per_unit = unit_inputs(sources.units[UNIT], reference)
+        assert per_unit.ledger[CONTENT].equals(whole.ledger[CONTENT])
+        assert per_unit.ledger_accounting.formats == whole.ledger_accounting.formats

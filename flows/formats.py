@@ -1,0 +1,73 @@
+"""`jixiao formats`: the export profiles, and for a given file which one reads it and how.
+
+A dry run: nothing is written, no Prefect run is started. Exit 0 when every file given
+matches a profile, 2 when one does not (as `run` would stop on it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.adapters.export_files import read_xlsx_tables, read_table
+from flows.adapters.project_files import load_reference
+from flows.domain.errors import InputError
+from flows.domain.export_profiles import describe_match, rank_profiles
+from flows.domain.reference import Reference
+
+KINDS = {"ledger": "账簿", "budget": "预算指标"}
+
+
+def list_profiles(reference: Reference) -> list[str]:
+    lines = []
+    for kind, profiles in (("ledger", reference.ledger_profiles), ("budget", reference.budget_profiles)):
+        lines.append(f"{KINDS[kind]}导出格式（config/export_formats.yaml → {kind}.profiles）：")
+        for profile in profiles:
+            lines.append(f"  {profile.name}：{profile.label}")
+            required = "、".join(f"{profile.first_alias(c)}" for c in profile.required)
+            lines.append(f"      必需的列：{required}")
+    return lines
+
+
+def describe_file(path: Path, reference: Reference) -> tuple[bool, list[str]]:
+    """(matched, lines): the best profile of each sheet of `path`, and its column mapping."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"文件无法读取：{error.strerror}", file=path.name) from None
+    tables = (read_xlsx_tables(data, path.name) if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+              else [read_table(path, path.parent)])
+    best_lines, matched = [], False
+    for table in tables:
+        candidates = []
+        for kind, profiles in (("ledger", reference.ledger_profiles), ("budget", reference.budget_profiles)):
+            candidates += [(kind, match) for match in rank_profiles(table, profiles, reference.header_search_rows)]
+        kind, best = min(candidates, key=lambda c: (len(c[1].missing), -len(c[1].columns)))
+        where = f"工作表「{table.sheet}」" if table.sheet else "文件"
+        if best.matches:
+            matched = True
+            best_lines += [f"{path.name} {where}：{KINDS[kind]}导出，可以读取", *describe_match(best)]
+        else:
+            header = "，".join(c.strip() for c in best.header_cells if c.strip()) or "（空）"
+            best_lines += [f"{path.name} {where}：不符合任何已知格式；最接近的是{KINDS[kind]}格式：",
+                           *describe_match(best), f"  文件的表头行：{header}"]
+        if best.matches:
+            break            # the sheet `run` would read
+    return matched, best_lines
+
+
+def run_formats(files: list[str], year: int) -> int:
+    reference = load_reference(year)
+    if not files:
+        print("\n".join(list_profiles(reference)))
+        print("\n用法：jixiao formats 文件 …  查看某个导出文件按哪种格式读取、各列如何对应。")
+        return 0
+    code = 0
+    for name in files:
+        try:
+            matched, lines = describe_file(Path(name), reference)
+        except InputError as error:
+            matched, lines = False, [str(error)]
+        print("\n".join(lines), flush=True)
+        code = code if matched else 2
+    return code
+
