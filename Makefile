@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run validate test clean
+.PHONY: setup run validate test test-fast lint clean
 
 $(BIN)/jixiao: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ validate: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Domain, rules and adapters without the Prefect engine or LibreOffice (about a minute).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow" tests/unit tests/rules tests/integration
+
+lint: setup
+	$(BIN)/ruff check flows tests benchmarks
 
 clean:
 	rm -rf out .jixiao

@@ -143,7 +143,7 @@ def read_ledger(folder: Path, settings: Settings) -> pd.DataFrame:
         "fund_source": code_of(raw["fund_source"]),
         "expense_type": code_of(raw["project_category"]).map(settings.project_categories).fillna(""),
         "project_code": code_of(raw["project_code"]),
-        "project_name": raw["project_name"] if "project_name" in raw else "",
+        "project_name": raw.get("project_name", ""),
         "amount_fen": to_fen(raw["debit"]) - to_fen(raw["credit"]),
     })
 

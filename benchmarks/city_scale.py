@@ -85,14 +85,14 @@ def change_one_unit(data: Path, month: int, delta_fen: int = 100) -> str:
     for i, line in enumerate(lines[1:], start=1):
         row = cells(line)
         if len(row) > debit_col and row[account_col].startswith("7") and row[debit_col] not in ("", "0.00"):
-            amount = int(round(float(row[debit_col].replace(",", "")) * 100))
+            amount = round(float(row[debit_col].replace(",", "")) * 100)
             if amount <= delta_fen * 2:
                 continue
             unit, voucher = row[unit_col], row[voucher_col]
             for j in range(i + 1, len(lines)):
                 other = cells(lines[j]) if lines[j] else []
                 if other and other[unit_col] == unit and other[voucher_col] == voucher and other[account_col].startswith("8001"):
-                    other_amount = int(round(float(other[credit_col].replace(",", "")) * 100))
+                    other_amount = round(float(other[credit_col].replace(",", "")) * 100)
                     row[debit_col] = f"{(amount - delta_fen) / 100:.2f}"
                     other[credit_col] = f"{(other_amount - delta_fen) / 100:.2f}"
                     lines[i], lines[j] = _csv_line(row), _csv_line(other)

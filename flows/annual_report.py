@@ -10,10 +10,10 @@ from pathlib import Path
 from prefect import Task, flow
 from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
-from prefect.utilities.annotations import quote
-from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.futures import as_completed
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.utilities.annotations import quote
 
 from flows.adapters.output_folder import latest_manifest, unit_folder
 from flows.adapters.progress import UnitProgress

@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
                                   description="列出 config/export_formats.yaml 中声明的账簿和预算指标导出格式；给出文件时逐个说明匹配的格式和列的对应关系。")
     formats.add_argument("files", nargs="*", metavar="文件", help="要检查的导出文件（CSV / XLSX / XLS）")
     formats.add_argument("--year", type=int, default=2024, help="按该年度的配置检查（默认 2024）")
-    from flows.demo_data import add_demo_data_arguments  # noqa
+    from flows.demo_data import add_demo_data_arguments
 
     demo = commands.add_parser("demo-data", help="生成模拟的全市多单位导出数据（用于测试和性能测试）",
                                description="生成 <输出目录>/<年度>/ 下的全市账簿、指标和单位信息文件，格式与 data/ 相同，可直接用 jixiao run --data 读取。")

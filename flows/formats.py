@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.adapters.export_files import read_xlsx_tables, read_table
+from flows.adapters.export_files import read_table, read_xlsx_tables
 from flows.adapters.project_files import load_reference
 from flows.domain.errors import InputError
 from flows.domain.export_profiles import describe_match, rank_profiles

@@ -17,14 +17,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows.adapters import charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
-from flows.adapters.pdf import docx_to_pdf
-from flows.adapters.workpaper import workpaper_xlsx
 from flows.adapters.data_folder import read_year_sources
+from flows.adapters.pdf import docx_to_pdf
 from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, unit_inputs
+from flows.adapters.workpaper import workpaper_xlsx
 from flows.domain.attached_tables import basic_data_table
+from flows.domain.errors import InputError
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
-from flows.domain.errors import InputError
 from flows.domain.ingest import YearInputs
 from flows.domain.lineage import figure_lineage
 from flows.domain.manifest import build_manifest
@@ -215,7 +215,7 @@ def render(result: DepartmentEvaluation, inputs: YearInputs, check: QualityCheck
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
     """The three charts of the report as (PNG, alt text), by the keys of report_context.CHART_TITLES."""
-    wan = lambda fen: float(fen) / 1_000_000  # noqa: E731 - plotting only; printed figures come from format_wan
+    wan = lambda fen: float(fen) / 1_000_000
     made = {
         "spending_by_class": charts.spending_by_class_chart([(line.name, wan(line.amount_fen)) for line in m.econ_classes]),
         "budget_vs_actual": charts.budget_vs_actual_chart([(p.name, wan(p.adjusted_fen), wan(p.actual_fen)) for p in m.projects]),

@@ -11,14 +11,14 @@ import pandas as pd
 import yaml
 
 from flows.adapters.export_files import read_table
+from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, matches_a_profile, read_mapped, split_export
 from flows.domain.control_totals import empty_declared, parse_control_table
 from flows.domain.errors import InputError
-from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, matches_a_profile, read_mapped, split_export
+from flows.domain.final_accounts import is_final_accounts_sheet, parse_final_accounts, sheet_matches
 from flows.domain.ingest import RowAccounting, YearInputs, complete_from_each_other, parse_budget_tables, parse_ledger_tables
+from flows.domain.payments import empty_payments, parse_payment_table
 from flows.domain.profile import DepartmentProfile, parse_profile
 from flows.domain.reference import Reference
-from flows.domain.final_accounts import is_final_accounts_sheet, parse_final_accounts, sheet_matches
-from flows.domain.payments import empty_payments, parse_payment_table
 from flows.domain.tables import MappedTable, RawTable, map_headers
 
 # libyaml's loader when present: a city has hundreds of profiles, the pure-Python one is slow.
@@ -102,7 +102,8 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
     for path, folder_unit in _ledger_files(data_dir, folder, units):
         split = split_export(path, data_dir, folder_unit, reference, cache)
         rows_read[split.file] = split.rows_read
-        formats.update({split.file: share.profile for share in list(split.shares.values())[:1]})
+        if split.shares:
+            formats[split.file] = next(iter(split.shares.values())).profile
         for unit, share in split.shares.items():
             if unit and (not units or unit in units):
                 shares.setdefault(unit, []).append((share, folder_unit))

@@ -70,7 +70,7 @@ def read_xlsx_tables(data: bytes, file: str) -> list[RawTable]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [workbook.get_sheet_by_index(i).to_python(skip_empty_area=False) for i in range(len(workbook.sheet_names))]
-    except Exception as error:  # calamine raises its own error types for broken zips
+    except Exception as error:  # noqa: BLE001 - calamine raises its own error types for broken zips
         raise InputError(f"Excel 文件无法读取（文件可能已损坏或被截断）：{error}", file=file) from None
     return [
         RawTable(file=file, rows=[(index, [_cell_text(value) for value in cells]) for index, cells in enumerate(values, start=1)],

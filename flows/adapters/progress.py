@@ -24,7 +24,7 @@ class UnitProgress:
                                  TimeRemainingColumn(), transient=True)
             self._task = self._bar.add_task("units", total=total)
 
-    def __enter__(self) -> UnitProgress:
+    def __enter__(self) -> UnitProgress:  # noqa: PYI034 - final class, no subclass returns another type
         if self._bar is not None:
             self._bar.start()
         elif self.total > 1:

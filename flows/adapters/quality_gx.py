@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 

@@ -11,8 +11,8 @@ from flows.domain.budget import parse_budget_table
 from flows.domain.derivation import derive_columns, fill_project_names
 from flows.domain.errors import InputError
 from flows.domain.export_profiles import ExportProfile, canonical_ledger, match_profile
-from flows.domain.payments import empty_payments
 from flows.domain.ledger import ParsedRows, RowIssue, ledger_frame, parse_ledger_table, voucher_balance_frame
+from flows.domain.payments import empty_payments
 from flows.domain.profile import DepartmentProfile
 from flows.domain.reference import Reference
 from flows.domain.tables import MappedTable, RawTable

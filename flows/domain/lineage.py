@@ -58,7 +58,7 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
                 add(f"{prefix}公用经费·{label}·预算", f"Σ 运转类、经济分类 {'/'.join(codes)} 的指标", planned,
                     lambda f, codes=codes: (f["expense_type"] == "basic_public") & f["econ_code"].isin(codes))
 
-    everything = lambda f: pd.Series(True, index=f.index)  # noqa: E731 - a selector, named for reading
+    everything = lambda f: pd.Series(True, index=f.index)
     actual = add("全年执行数", "Σ 7101/7201 支出分录（借−贷）", ledger, everything)
     add("基本支出", "Σ 项目类别 1、2 的支出分录", ledger, lambda f: f["expense_type"].isin(BASIC_TYPES))
     add("人员经费", "Σ 基本支出中经济分类 301、303", ledger,
@@ -83,9 +83,9 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
         add(f"项目·{project.name}·年初预算数", f"Σ 预算项目 {project.code} 的年初预算指标", budget,
             lambda f, code=project.code: (f["project_code"] == code) & (f["source_type"] == "initial"))
     # The 自评表's budget block: by fund (一般公共预算 / 其他资金) and by kind (基本 / 项目).
-    fiscal_budget = lambda f: f["fund_source"].isin(reference.codes.fiscal_fund_sources)  # noqa: E731
-    basic_budget = lambda f: f["expense_type"].isin(BASIC_TYPES)  # noqa: E731
-    initial_only = lambda f: f["source_type"] == "initial"  # noqa: E731
+    fiscal_budget = lambda f: f["fund_source"].isin(reference.codes.fiscal_fund_sources)
+    basic_budget = lambda f: f["expense_type"].isin(BASIC_TYPES)
+    initial_only = lambda f: f["source_type"] == "initial"
     add("项目支出年初预算数", "Σ 项目类别 3、财政拨款、年初预算的指标", budget,
         lambda f: (f["expense_type"] == "project") & fiscal_budget(f) & initial_only(f))
     add("一般公共预算·全年执行数", "Σ 财政拨款资金的支出分录", ledger, lambda f: fiscal.loc[f.index])

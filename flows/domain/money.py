@@ -15,7 +15,7 @@ _BLANK_AS_ZERO = {"", "-", "—", "－", "--"}
 _GROUPED = re.compile(r"^[-+]?\(?\d{1,3}(,\d{3})*(\.\d*)?\)?$")
 
 
-def parse_yuan_to_fen(text: str | int | float | Decimal | None) -> int:
+def parse_yuan_to_fen(text: str | float | Decimal | None) -> int:
     """Parse an amount in yuan as exported by ledger software into integer fen.
 
     Accepts thousand separators ("20,323.21"), full-width digits, a leading minus or

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 UNIT = "312001"
 # Family names of CJK fonts as pdffonts prints them (subset prefix "ABCDEF+" stripped).
-CJK_FONT = re.compile(r"CJK|Hei|Song|Fang|Kai|SimSun|SimHei|Ming|Gothic|Mincho|WenQuanYi|Droid Sans Fallback|方正|宋|黑|楷", re.I)
+CJK_FONT = re.compile(r"CJK|Hei|Song|Fang|Kai|SimSun|SimHei|Ming|Gothic|Mincho|WenQuanYi|Droid Sans Fallback|方正|宋|黑|楷", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,10 @@ import pandas as pd
 import pytest
 
 from flows.adapters.quality_gx import run_suites
-from flows.domain.ledger import LEDGER_COLUMNS
+from flows.domain.control_totals import empty_declared
+from flows.domain.ledger import LEDGER_COLUMNS, RowIssue
 from flows.domain.metrics import compute_department_metrics
 from flows.domain.quality import QualityVerdict, describe_failures
-from flows.domain.control_totals import empty_declared
-from flows.domain.ledger import RowIssue
 from flows.domain.quality_inputs import quality_datasets, quality_parameters
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -82,7 +82,7 @@ def test_a_rerun_reads_no_export_again_and_a_correction_changes_only_its_unit(ci
     changed_files = {f for f, d in corrected.units[unit].ledger_digests.items() if d != first.units[unit].ledger_digests[f]}
     assert changed_files == {march.relative_to(city).as_posix()}
     # The superseded split of March is gone; the other months' splits are kept.
-    assert len(list(cache_dir.iterdir())) == 12 and len(set(p.name for p in cache_dir.iterdir()) - set(entries)) == 1
+    assert len(list(cache_dir.iterdir())) == 12 and len({p.name for p in cache_dir.iterdir()} - set(entries)) == 1
 
 
 def test_a_ragged_export_falls_back_to_the_row_reader_and_names_the_row(city, reference, columnar, tmp_path):

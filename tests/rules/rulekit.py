@@ -18,11 +18,10 @@ from flows.adapters.project_files import load_reference
 from flows.adapters.quality_gx import run_suites
 from flows.domain.budget import BUDGET_COLUMNS
 from flows.domain.control_totals import DECLARED_COLUMNS
-from flows.domain.ledger import LEDGER_COLUMNS
+from flows.domain.ledger import LEDGER_COLUMNS, ParsedRows, RowIssue, voucher_balance_frame
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.profile import parse_profile
 from flows.domain.quality import RuleResult
-from flows.domain.ledger import ParsedRows, RowIssue, voucher_balance_frame
 from flows.domain.quality_inputs import quality_datasets, quality_parameters
 from flows.domain.reconciliation import reconciliation_table
 

@@ -12,8 +12,8 @@ def test_valid_department_passes():
 
 
 def test_broken_department_fails_with_the_row_located():
-    from tests.rules import rulekit
     import flows.domain.reconciliation as rec
+    from tests.rules import rulekit
 
     original = rec.reconciliation_table
 
