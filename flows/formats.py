@@ -12,9 +12,18 @@ from flows.adapters.export_files import read_table, read_xlsx_tables
 from flows.adapters.project_files import load_reference
 from flows.domain.errors import InputError
 from flows.domain.export_profiles import describe_match, rank_profiles
+from flows.domain.final_accounts import is_final_accounts_sheet, sheet_matches
 from flows.domain.reference import Reference
 
-KINDS = {"ledger": "账簿", "budget": "预算指标"}
+KINDS = {"ledger": "账簿", "budget": "预算指标", "payments": "国库集中支付凭证", "control_totals": "控制数"}
+
+
+def _families(reference: Reference):
+    yield "ledger", reference.ledger_profiles
+    yield "budget", reference.budget_profiles
+    if reference.payment_format is not None:
+        yield "payments", (reference.payment_format,)
+    yield "control_totals", (reference.control_format,)
 
 
 def list_profiles(reference: Reference) -> list[str]:
@@ -37,12 +46,19 @@ def describe_file(path: Path, reference: Reference) -> tuple[bool, list[str]]:
     tables = (read_xlsx_tables(data, path.name) if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
               else [read_table(path, path.parent)])
     best_lines, matched = [], False
+    layout = reference.final_accounts
     for table in tables:
+        where = f"工作表「{table.sheet}」" if table.sheet else "文件"
+        if layout is not None and sheet_matches(table.sheet, layout) and is_final_accounts_sheet(table):
+            figures = "、".join(f"{name}（行次 {row}，栏次 {col}）" for name, (row, col) in layout.figures.items())
+            best_lines += [f"{path.name} {where}：部门决算 财决01 收入支出决算总表，按行次、栏次读取控制数：{figures}"
+                           "（config/final_accounts.yaml）"]
+            matched = True
+            break
         candidates = []
-        for kind, profiles in (("ledger", reference.ledger_profiles), ("budget", reference.budget_profiles)):
+        for kind, profiles in _families(reference):
             candidates += [(kind, match) for match in rank_profiles(table, profiles, reference.header_search_rows)]
         kind, best = min(candidates, key=lambda c: (len(c[1].missing), -len(c[1].columns)))
-        where = f"工作表「{table.sheet}」" if table.sheet else "文件"
         if best.matches:
             matched = True
             best_lines += [f"{path.name} {where}：{KINDS[kind]}导出，可以读取", *describe_match(best)]

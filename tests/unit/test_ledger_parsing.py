@@ -107,3 +107,12 @@ def test_header_found_below_a_title_band():
     table = RawTable("t.xlsx", [(1, ["支出明细账"]), (2, ["单位：元"]), (3, HEADER), (4, ROW)])
     mapped = map_headers(table, ALIASES, list(ALIASES), 5)
     assert mapped.header_row == 3 and [n for n, _ in mapped.rows] == [4]
+
+
+def test_a_year_after_the_last_code_list_uses_the_nearest_earlier_one():
+    from flows.adapters.project_files import code_list_years, load_code_lists
+
+    last = max(code_list_years())
+    codes = load_code_lists(last + 1)
+    assert codes.year == last and codes.fell_back and codes.folder == f"config/code_lists/{last}"
+    assert not load_code_lists(last).fell_back
