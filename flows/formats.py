@@ -51,8 +51,8 @@ def describe_file(path: Path, reference: Reference) -> tuple[bool, list[str]]:
         where = f"工作表「{table.sheet}」" if table.sheet else "文件"
         if layout is not None and sheet_matches(table.sheet, layout) and is_final_accounts_sheet(table):
             figures = "、".join(f"{name}（行次 {row}，栏次 {col}）" for name, (row, col) in layout.figures.items())
-            best_lines += [f"{path.name} {where}：部门决算 财决01 收入支出决算总表，按行次、栏次读取控制数：{figures}"
-                           "（config/final_accounts.yaml）"]
+            best_lines.append(f"{path.name} {where}：部门决算 财决01 收入支出决算总表，"
+                              f"按行次、栏次读取控制数：{figures}（config/final_accounts.yaml）")
             matched = True
             break
         candidates = []
