@@ -37,9 +37,9 @@ class CodeLists:
         return frozenset(code for code in self.functional if len(code) == 7)
 
     @property
-    def functional_sections(self) -> frozenset[str]:
-        """款 (five-digit) codes: a well-formed 项 under one of these is at least plausible."""
-        return frozenset(code for code in self.functional if len(code) == 5)
+    def functional_classes(self) -> frozenset[str]:
+        """类 (three-digit) codes: a well-formed 项 under one of these is at least plausible."""
+        return frozenset(code for code in self.functional if len(code) == 3)
 
     @property
     def fell_back(self) -> bool:

@@ -24,7 +24,7 @@ def city(tmp_path_factory):
 
 
 def _break_one_econ_code(data, unit: str) -> None:
-    """An economic code that is in no code list (rule LED-003, critical) on one of `unit`'s lines."""
+    """An economic code under no 类 of the code list (rule LED-003, critical) on one of `unit`'s lines."""
     path = data / YEAR / "ledger" / f"city_ledger_{YEAR}_06.csv"
     lines = path.read_bytes().decode("gb18030").split("\r\n")
     header = next(csv.reader([lines[0]]))
@@ -33,7 +33,7 @@ def _break_one_econ_code(data, unit: str) -> None:
     for i, line in enumerate(lines[1:], start=1):
         row = next(csv.reader([line])) if line else []
         if row and row[unit_col] == unit and row[account_col].startswith("7"):
-            row[econ_col] = "39999"
+            row[econ_col] = "39499"
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator="").writerow(row)
             lines[i] = buffer.getvalue()
@@ -53,7 +53,7 @@ def test_one_blocked_and_one_crashed_unit_do_not_stop_the_city(run_cli, city, tm
     assert result.code == 1, result.output                              # a failed unit wins over a blocked one
     assert "共 4 个单位：生成 2，未变化 0，受阻 1，失败 1" in result.stdout, result.output
     assert "Traceback" not in result.output
-    assert f"✗ {blocked}" in result.stderr and "LED-003" in result.stderr and "39999" in result.stderr
+    assert f"✗ {blocked}" in result.stderr and "LED-003" in result.stderr and "39499" in result.stderr
     assert f"✗ {crashed}" in result.stderr and "处理失败" in result.stderr
     assert "已完成 4/4 个单位" in result.stderr                            # progress, without a terminal
     for unit in (produced, units[3]):

@@ -1,4 +1,4 @@
-"""LED-004: Functional codes exist in the year's code list."""
+"""LED-004: Functional codes are well-formed 项 codes under a 类 of the year's code list."""
 
 from tests.rules.rulekit import assert_fails_alone, assert_passes, valid
 
@@ -11,7 +11,7 @@ def test_valid_department_passes():
 
 def test_broken_department_fails_with_the_row_located():
     d = valid()
-    d.ledger.loc[2, "func_code"] = "2019999"
+    d.ledger.loc[2, "func_code"] = "2469999"   # no 类 246
     result = assert_fails_alone(RULE, d, also=frozenset({"LED-022"}))   # unlisted too
     v = result.violations[0]
-    assert (v.row, v.value) == (4, "2019999")
+    assert (v.row, v.value) == (4, "2469999")

@@ -1,4 +1,4 @@
-"""LED-022 (warning): a functional 项 code whose 类 and 款 exist but that the shipped list lacks."""
+"""LED-022 (warning): a functional 项 code under a known 类 that the shipped list lacks."""
 
 from tests.rules.rulekit import assert_fails_alone, assert_passes, valid
 
@@ -19,8 +19,15 @@ def test_unlisted_item_of_a_known_section_is_a_warning_not_a_block():
     assert (v.row, v.value) == (4, "2012988")
 
 
-def test_malformed_or_unknown_section_is_critical():
+def test_an_item_under_a_section_the_list_lacks_is_a_warning_too():
     d = valid()
-    d.ledger.loc[2, "func_code"] = "20199"      # a 款 posted where a 项 belongs
-    result = assert_fails_alone("LED-004", d, also=frozenset({RULE}))
-    assert result.severity == "critical"
+    d.ledger.loc[2, "func_code"] = "2019801"    # 类 201 exists; 款 20198 is not in the shipped list
+    assert assert_fails_alone(RULE, d).severity == "warning"
+
+
+def test_malformed_code_or_unknown_class_is_critical():
+    for bad in ("20199", "2A12901", "2462901"):   # a 款 posted as a 项; not digits; no 类 246
+        d = valid()
+        d.ledger.loc[2, "func_code"] = bad
+        result = assert_fails_alone("LED-004", d, also=frozenset({RULE}))
+        assert result.severity == "critical"
