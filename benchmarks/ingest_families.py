@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flows.adapters.data_folder import read_year_inputs  # noqa: E402
-from flows.adapters.project_files import load_reference  # noqa: E402
-from tests.fixtures import make_real_exports as families  # noqa: E402
+from flows.adapters.data_folder import read_year_inputs
+from flows.adapters.project_files import load_reference
+from tests.fixtures import make_real_exports as families
 
 UNIT = "312001"
 WRITERS = {

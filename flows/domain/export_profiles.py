@@ -183,9 +183,14 @@ def canonical_ledger(table: MappedTable, profile: ExportProfile) -> CanonicalRow
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
     rows: list[tuple[int, list[str]]] = []
+    width = max(table.columns.values()) + 1
     for row_no, cells in source_rows:
         if not any(c.strip() for c in cells):
             rows.append((row_no, [""] * len(CANONICAL_LEDGER_CELLS)))
+            continue
+        if len(cells) < width:   # a truncated line would otherwise load with empty cells
+            rejected.append((row_no, "", ",".join(cells)[:60],
+                             f"该行只有 {len(cells)} 列，少于表头的 {width} 列（文件可能被截断或分隔符有误）"))
             continue
         out = [cell(cells, name) if name in col else "" for name in CANONICAL_LEDGER_CELLS]
         if profile.date_parts:

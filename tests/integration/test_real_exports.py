@@ -201,3 +201,27 @@ def test_treasury_payments_are_compared_with_fiscal_spending_per_project(referen
     by_project = table.set_index("project_code")["difference_fen"].to_dict()
     # The 红字 line and the refund of 300.00 were not treasury payments: they show as differences.
     assert by_project == {"GY2024001": 123450 + 30000, "RY2024001": 0, "TS2024008": 0}
+
+
+def test_a_truncated_line_of_a_transformed_family_is_rejected_not_loaded_half_empty(reference, tmp_path):
+    source = (FIXTURES / "yonyou_voucher_detail/凭证明细.csv").read_text(encoding="utf-8-sig").splitlines()
+    source[1] = source[1].split(",【")[0]             # the line stops before its 辅助项
+    broken = tmp_path / "凭证明细.csv"
+    broken.write_text("\n".join(source) + "\n", encoding="utf-8-sig")
+    inputs = read_year_inputs(_data_folder(tmp_path, [broken]), 2024, reference)
+    [issue] = inputs.ledger_accounting.rejected
+    assert issue.row == 2 and "少于表头" in issue.reason
+    assert len(inputs.ledger) == 5
+
+
+def test_aux_rows_of_one_line_that_disagree_on_the_amount_are_rejected_once(reference, tmp_path):
+    path = FIXTURES / "audit_aux_detail/凭证辅助明细表.csv"
+    lines = path.read_bytes().decode("gb18030").splitlines()
+    lines[2] = lines[2].replace(",1234.50,", ",1243.50,", 1)     # the line's 2nd 辅助 row, amount mistyped
+    broken = tmp_path / path.name
+    broken.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    inputs = read_year_inputs(_data_folder(tmp_path, [broken]), 2024, reference)
+    [issue] = inputs.ledger_accounting.rejected
+    assert issue.row == 2 and "金额不一致" in issue.reason and "1243.50" in issue.value
+    summary = inputs.ledger_accounting.summary()
+    assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_skipped"] + summary["rows_rejected"]
