@@ -68,9 +68,9 @@ def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
     rows = manifest["row_accounting"]["ledger"]
     assert rows["rows_read"] == rows["rows_loaded"] + rows["rows_skipped"] + rows["rows_rejected"]
 
-    # Unknown economic code: blocked with rule, file and row; v1 stays as it was, no v2.
+    # Economic code under no 类: blocked with rule, file and row; v1 stays as it was, no v2.
     before = _sha(report)
-    _edit_csv(data_copy, ",30201,办公费", ",30298,办公费")
+    _edit_csv(data_copy, ",30201,办公费", ",39498,办公费")
     blocked = run_cli("run", "--data", str(data_copy), "--out", str(out))
     assert blocked.code == 3, blocked.output
     assert "LED-003" in blocked.stderr and "2024年1-6月记账凭证.csv" in blocked.stderr and "第 " in blocked.stderr

@@ -15,11 +15,11 @@ CSV = f"2024/ledger/{SAMPLE_UNIT}/2024年1-6月记账凭证.csv"
 
 
 def _inject_unknown_code(data: Path) -> int:
-    """Change the first 办公费 line's code to one not in the code list; return its row number."""
+    """Change the first 办公费 line's code to one under no 类 of the code list; return its row number."""
     path = data / CSV
     lines = path.read_bytes().decode("gb18030").split("\r\n")
     row = next(n for n, line in enumerate(lines, start=1) if line.endswith(",30201,办公费"))
-    lines[row - 1] = lines[row - 1].replace(",30201,办公费", ",30298,办公费")
+    lines[row - 1] = lines[row - 1].replace(",30201,办公费", ",39498,办公费")
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
     return row
 
@@ -51,7 +51,7 @@ def test_reviewer_sees_rule_file_and_row_offline(run_cli, data_copy, tmp_path):
 
     assert "存在严重问题" in verdict
     assert "严重" in summary and "警告" in summary and "提示" in summary
-    assert "LED-003" in section and "2024年1-6月记账凭证.csv" in section and str(row) in section and "30298" in section
+    assert "LED-003" in section and "2024年1-6月记账凭证.csv" in section and str(row) in section and "39498" in section
     assert rules_table.count("通过") >= 30, "every rule is listed with its status"
     assert all(url.startswith("file://") for url in requests), f"the report must open offline: {requests}"
     assert (report.parent / "violations.csv").read_text(encoding="utf-8-sig").count("LED-003") == 1
