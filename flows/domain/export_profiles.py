@@ -286,7 +286,8 @@ def describe_match(match: ProfileMatch) -> list[str]:
     for name, index in sorted(match.columns.items(), key=lambda item: item[1]):
         lines.append(f"  第 {index + 1} 列「{match.header_cells[index].strip()}」 → {CANONICAL_MEANING.get(name, name)}")
     for name in match.missing:
-        lines.append(f"  缺少必需的列：{' / '.join(profile.aliases[name])}（{CANONICAL_MEANING.get(name, name)}）")
+        words, meaning = " / ".join(profile.aliases[name]), CANONICAL_MEANING.get(name, name)
+        lines.append(f"  缺少必需的列：{words}" + ("" if meaning.startswith(words) else f"（{meaning}）"))
     if profile.derived:
         derived = "、".join(CANONICAL_MEANING.get(name, name) for name in profile.derived)
         lines.append(f"  该格式没有 {derived}：按预算项目从另一份输入（账簿 / 预算指标）补齐")
