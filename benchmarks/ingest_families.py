@@ -29,14 +29,7 @@ from flows.adapters.project_files import load_reference
 from tests.fixtures import make_real_exports as families
 
 UNIT = "312001"
-WRITERS = {
-    "yonyou_voucher_detail": (families.write_yonyou_voucher_detail, "凭证明细.csv"),
-    "audit_voucher_table": (families.write_audit_voucher_table, "记账凭证表.csv"),
-    "audit_aux_detail": (families.write_audit_aux_detail, "凭证辅助明细表.csv"),
-    "dat95_voucher": (families.write_dat95_voucher, "电子记账凭证.csv"),
-    "jiuqi_voucher": (families.write_jiuqi_voucher, "凭证.xlsx"),
-    "detail_xls": (families.write_detail_xls, "支出明细账.xls"),
-}
+WRITERS = families.LEDGER_WRITERS
 
 
 def _folder(work: Path, name: str, ledger_files: list[Path]) -> Path:

@@ -113,14 +113,7 @@ def test_file_matching_no_family_names_the_closest_and_its_header(reference, tmp
     assert "用友" in message and "辅助项" in message and "年，月，日，凭证号" in message
 
 
-WRITERS = {
-    "yonyou_voucher_detail": (families.write_yonyou_voucher_detail, "凭证明细.csv"),
-    "audit_voucher_table": (families.write_audit_voucher_table, "记账凭证表.csv"),
-    "audit_aux_detail": (families.write_audit_aux_detail, "凭证辅助明细表.csv"),
-    "dat95_voucher": (families.write_dat95_voucher, "电子记账凭证.csv"),
-    "jiuqi_voucher": (families.write_jiuqi_voucher, "凭证.xlsx"),
-    "detail_xls": (families.write_detail_xls, "支出明细账.xls"),
-}
+WRITERS = families.LEDGER_WRITERS
 
 
 @pytest.fixture(scope="module")
