@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from flows.domain.errors import AmountError
+from flows.domain.errors import AmountError, InputError
 from flows.domain.money import parse_yuan_to_fen
 from flows.domain.tables import MappedTable, split_code_name
 
@@ -280,8 +280,19 @@ def voucher_balance_frame(parsed: ParsedRows) -> pd.DataFrame:
                          "source_file": "str", "voucher": "str"})
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def ledger_frame(parsed: ParsedRows) -> pd.DataFrame:
-    """The loaded rows as a DataFrame with exact dtypes (int64 fen, datetime dates, str codes)."""
+    """The loaded rows as a DataFrame with exact dtypes (int64 fen, datetime dates, str codes).
+
+    Raises:
+        InputError: the amounts together exceed what 64-bit fen can sum exactly (pandas
+            would wrap around silently and print a wrong total).
+    """
+    if sum(map(abs, parsed.columns["amount_fen"])) > _INT64_MAX:
+        raise InputError("账簿金额合计超出可精确计算的范围（可能有金额列被错误识别或数值异常）；请检查导出的金额列",
+                         file=parsed.columns["source_file"][0])
     frame = pd.DataFrame(parsed.columns, columns=list(LEDGER_COLUMNS))
     frame["posting_date"] = pd.to_datetime(frame["posting_date"])
     for name in ("fiscal_year", "line_no", "amount_fen", "source_row"):

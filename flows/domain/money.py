@@ -13,6 +13,13 @@ FEN_PER_WAN = 1_000_000  # 1 万元 = 10,000 元 = 1,000,000 fen
 
 _BLANK_AS_ZERO = {"", "-", "—", "－", "--"}
 _GROUPED = re.compile(r"^[-+]?\(?\d{1,3}(,\d{3})*(\.\d*)?\)?$")
+# What an exported amount may be written with: ASCII or full-width digits, separators, a sign
+# or parentheses for 红字, spaces. Anything else that Decimal or NFKC would also accept as a
+# number (①, ٣, 1_000, 1e5, NaN) is not an amount a ledger system writes.
+_AMOUNT_CHARACTERS = frozenset("0123456789０１２３４５６７８９,.，．-+－＋()（） \u3000—")
+# No department books a line of ten trillion yuan; beyond this an amount is a broken cell (and
+# sums of such lines would overflow 64-bit fen).
+MAX_LINE_YUAN = Decimal(10) ** 13
 
 
 def parse_yuan_to_fen(text: str | float | Decimal | None) -> int:
@@ -33,10 +40,14 @@ def parse_yuan_to_fen(text: str | float | Decimal | None) -> int:
     if isinstance(text, int):
         return text * FEN_PER_YUAN
     if isinstance(text, float):
+        if text != text or abs(text) >= MAX_LINE_YUAN:
+            raise AmountError(f"金额超出合理范围（单笔不超过 10 万亿元）：{text!r}")
         # Spreadsheet cells hold binary floats; repr gives the shortest decimal that
         # round-trips, which is what the user typed for any amount with two decimals.
         text = repr(text)
     raw = str(text)
+    if not set(raw) <= _AMOUNT_CHARACTERS:
+        raise AmountError(f"不是有效金额（只能含数字、千位分隔符、小数点和负号）：{raw!r}")
     normalised = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
     if "," in normalised and not _GROUPED.match(normalised):
         raise AmountError(f"千位分隔符位置不正确：{raw!r}")
@@ -55,6 +66,8 @@ def parse_yuan_to_fen(text: str | float | Decimal | None) -> int:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise AmountError(f"金额超过两位小数（分以下）：{raw!r}")
+    if abs(value) >= MAX_LINE_YUAN:
+        raise AmountError(f"金额超出合理范围（单笔不超过 10 万亿元）：{raw!r}")
     fen = int(value * FEN_PER_YUAN)
     return -fen if negative else fen
 

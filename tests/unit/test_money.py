@@ -35,7 +35,8 @@ def test_parse_yuan_to_fen(text, fen):
         assert parse_yuan_to_fen(text) == fen
 
 
-@pytest.mark.parametrize("text", ["12.345", "1.001", "abc", "12,3a", "NaN", "Infinity", "1e5x"])
+@pytest.mark.parametrize("text", ["12.345", "1.001", "abc", "12,3a", "NaN", "Infinity", "1e5x", "1e5",
+                                  "①", "1_000.00", "٣٤٥.٠٠", "92233720368547758.07", 1e20, float("nan")])
 def test_parse_rejects_what_is_not_an_amount(text):
     with pytest.raises(AmountError):
         parse_yuan_to_fen(text)
