@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -40,7 +41,7 @@ def parse_yuan_to_fen(text: str | float | Decimal | None) -> int:
     if isinstance(text, int):
         return text * FEN_PER_YUAN
     if isinstance(text, float):
-        if text != text or abs(text) >= MAX_LINE_YUAN:
+        if math.isnan(text) or abs(text) >= MAX_LINE_YUAN:
             raise AmountError(f"金额超出合理范围（单笔不超过 10 万亿元）：{text!r}")
         # Spreadsheet cells hold binary floats; repr gives the shortest decimal that
         # round-trips, which is what the user typed for any amount with two decimals.
