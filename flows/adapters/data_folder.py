@@ -101,6 +101,10 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
     formats: dict[str, str] = {}
     for path, folder_unit in _ledger_files(data_dir, folder, units):
         split = split_export(path, data_dir, folder_unit, reference, cache)
+        if not folder_unit and set(split.shares) == {""}:
+            # Nothing names its unit: left out, its amounts would vanish from every report.
+            raise InputError("文件直接放在 ledger/ 下，但没有单位编码列（或该列全为空），无法确定它属于哪个单位；"
+                             "请把它放入 ledger/<单位编码>/ 目录，或导出含单位编码列的文件", file=split.file)
         rows_read[split.file] = split.rows_read
         if split.shares:
             formats[split.file] = next(iter(split.shares.values())).profile
