@@ -48,7 +48,7 @@ def describe_file(path: Path, reference: Reference) -> tuple[bool, list[str]]:
     best_lines, matched = [], False
     layout = reference.final_accounts
     for table in tables:
-        where = f"工作表「{table.sheet}」" if table.sheet else "文件"
+        where = (f"工作表「{table.sheet}」{'（隐藏，不会被读取）' if table.hidden else ''}" if table.sheet else "文件")
         if layout is not None and sheet_matches(table.sheet, layout) and is_final_accounts_sheet(table):
             figures = "、".join(f"{name}（行次 {row}，栏次 {col}）" for name, (row, col) in layout.figures.items())
             best_lines.append(f"{path.name} {where}：部门决算 财决01 收入支出决算总表，"
@@ -59,6 +59,9 @@ def describe_file(path: Path, reference: Reference) -> tuple[bool, list[str]]:
         for kind, profiles in _families(reference):
             candidates += [(kind, match) for match in rank_profiles(table, profiles, reference.header_search_rows)]
         kind, best = min(candidates, key=lambda c: (len(c[1].missing), -len(c[1].columns)))
+        if best.matches and table.hidden:
+            best_lines.append(f"{path.name} {where}：符合{KINDS[kind]}格式，但隐藏的工作表不会被读取")
+            continue
         if best.matches:
             matched = True
             best_lines += [f"{path.name} {where}：{KINDS[kind]}导出，可以读取", *describe_match(best)]

@@ -63,20 +63,38 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx_tables(data: bytes, file: str) -> list[RawTable]:
-    """Read every sheet of an XLSX or old XLS (BIFF) workbook as strings (python-calamine:
-    fast, read-only, reads both formats)."""
-    from python_calamine import CalamineWorkbook
+    """Read every worksheet of an XLSX or old XLS (BIFF) workbook as strings (python-calamine:
+    fast, read-only, reads both formats), each marked hidden or not."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [workbook.get_sheet_by_index(i).to_python(skip_empty_area=False) for i in range(len(workbook.sheet_names))]
+        sheets = [(meta, workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
+                  for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
     except Exception as error:  # noqa: BLE001 - calamine raises its own error types for broken zips
         raise InputError(f"Excel 文件无法读取（文件可能已损坏或被截断）：{error}", file=file) from None
     return [
         RawTable(file=file, rows=[(index, [_cell_text(value) for value in cells]) for index, cells in enumerate(values, start=1)],
-                 sheet=name)
-        for name, values in zip(workbook.sheet_names, sheets, strict=True)
+                 sheet=meta.name, hidden=meta.visible != SheetVisibleEnum.Visible)
+        for meta, values in sheets
     ]
+
+
+def choose_sheet(sheets: list[RawTable], accept: Callable[[RawTable], bool], file: str) -> RawTable:
+    """The sheet a person reading the workbook would take: the first visible one that is the
+    export. A hidden sheet is never read silently: when only a hidden sheet is the export,
+    the user is asked to unhide it (a hidden sheet is often an old copy or a working sheet)."""
+    if not sheets:
+        raise InputError("Excel 文件中没有工作表", file=file)
+    visible = [sheet for sheet in sheets if not sheet.hidden]
+    chosen = next((sheet for sheet in visible if accept(sheet)), None)
+    if chosen is not None:
+        return chosen
+    hidden = next((sheet for sheet in sheets if sheet.hidden and accept(sheet)), None)
+    if hidden is not None:
+        raise InputError(f"符合导出格式的工作表「{hidden.sheet}」是隐藏的；隐藏的表不会被读取。"
+                         "请确认它是要导入的数据后在 Excel 中取消隐藏再保存", file=file)
+    return (visible or sheets)[0]
 
 
 def read_table(path: Path, data_root: Path, accept: Callable[[RawTable], bool] = lambda table: True) -> RawTable:
@@ -90,14 +108,12 @@ def read_table(path: Path, data_root: Path, accept: Callable[[RawTable], bool] =
     if not data.strip():
         raise InputError("文件为空", file=file)
     if data.startswith(_XLSX_MAGIC):
-        sheets = read_xlsx_tables(data, file)
-        return next((sheet for sheet in sheets if accept(sheet)), sheets[0])
+        return choose_sheet(read_xlsx_tables(data, file), accept, file)
     if data.startswith(_XLS_MAGIC):
         # An OLE container is an old .xls, or an OOXML workbook encrypted with a password.
         if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20]:
             raise InputError("Excel 文件设有打开密码，无法读取；请在 Excel 中取消密码后另存再导入", file=file)
-        sheets = read_xlsx_tables(data, file)
-        return next((sheet for sheet in sheets if accept(sheet)), sheets[0])
+        return choose_sheet(read_xlsx_tables(data, file), accept, file)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise InputError("扩展名是 Excel，但文件内容不是 Excel 工作簿", file=file)
     return read_csv_table(data, file)

@@ -18,6 +18,7 @@ class RawTable:
     file: str                      # file name as shown to users (relative to the data folder)
     rows: Sequence[tuple[int, Sequence[str]]]   # (1-based row number, cells)
     sheet: str = ""                # the workbook sheet it came from (empty for CSV)
+    hidden: bool = False           # a hidden (or very hidden) workbook sheet
 
 
 @dataclass(frozen=True, slots=True)
