@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,6 +98,29 @@ def choose_sheet(sheets: list[RawTable], accept: Callable[[RawTable], bool], fil
     return (visible or sheets)[0]
 
 
+def _require_cached_formula_values(data: bytes, sheet: str, file: str) -> None:
+    """A formula whose result was never saved (a file written by a program, not by Excel)
+    reads as empty: its amount would silently count as 0. Name the cell instead.
+
+    Raises:
+        InputError: a formula cell of `sheet` has no saved value.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if not any(b"<f" in archive.read(name) for name in archive.namelist()
+                   if name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            return                                    # no formula anywhere: the common case
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)[sheet]
+    values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)[sheet]
+    for formula_row, value_row in zip(formulas.iter_rows(), values.iter_rows(), strict=False):
+        for formula, value in zip(formula_row, value_row, strict=False):
+            if isinstance(formula.value, str) and formula.value.startswith("=") and value.value is None:
+                raise InputError(f"单元格 {formula.coordinate} 是公式（{formula.value}），但文件中没有保存计算结果，"
+                                 "读取时会被当作空值；请在 Excel 中打开并保存（或把公式粘贴为数值）后再导入",
+                                 file=file, row=formula.row, column=formula.coordinate)
+
+
 def read_table(path: Path, data_root: Path, accept: Callable[[RawTable], bool] = lambda table: True) -> RawTable:
     """Read one export by its content, not its extension (a renamed file is still caught).
 
@@ -108,7 +132,9 @@ def read_table(path: Path, data_root: Path, accept: Callable[[RawTable], bool] =
     if not data.strip():
         raise InputError("文件为空", file=file)
     if data.startswith(_XLSX_MAGIC):
-        return choose_sheet(read_xlsx_tables(data, file), accept, file)
+        sheet = choose_sheet(read_xlsx_tables(data, file), accept, file)
+        _require_cached_formula_values(data, sheet.sheet, file)
+        return sheet
     if data.startswith(_XLS_MAGIC):
         # An OLE container is an old .xls, or an OOXML workbook encrypted with a password.
         if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20]:
