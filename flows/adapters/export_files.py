@@ -46,7 +46,12 @@ def read_csv_table(data: bytes, file: str) -> RawTable:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [(reader.line_num, cells) for cells in reader]
+    rows, last_line = [], 0
+    for cells in reader:
+        # A record is numbered by the line it starts on: a quoted line break (or a stray
+        # quote that swallows the next lines) then points where the user must look.
+        rows.append((last_line + 1, cells))
+        last_line = reader.line_num
     return RawTable(file=file, rows=rows)
 
 

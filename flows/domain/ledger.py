@@ -178,6 +178,17 @@ def parse_ledger_table(
         if is_subtotal_row(cells, rules.subtotal_markers):
             into.skipped.append(RowIssue(table.file, row_no, "", cells[0] if cells else "", "合计/小计行，不是凭证分录"))
             continue
+        broken = next((i for i, c in enumerate(cells) if "\n" in c or "\r" in c), None)
+        if broken is not None:
+            # A stray quote makes the reader swallow the following lines into one cell: their
+            # amounts would vanish. Name both physical lines.
+            last = row_no + cells[broken].count("\n")
+            header = next((name for name, index in col.items() if index == broken), "")
+            into.rejected.append(RowIssue(
+                table.file, row_no, table.label(header, "") if header else "", cells[broken][:60],
+                f"第 {row_no}–{last} 行被读成了一条记录：这一格中有换行或未闭合的引号，后面的行可能被并入了这一格；"
+                "请检查该处的引号"))
+            continue
         account_code, _ = split_code_name(cell(cells, "account_code"))
         spending = account_code.startswith(rules.spending_accounts)
         # An impossible date is an error wherever it stands, on a spending line or not.
