@@ -77,6 +77,9 @@ class ParsedRows:
     # 预算会计 lines by voucher (unit, month, voucher): [debit fen, credit fen, [(file, row)]]
     vouchers: dict[tuple[str, str, str], list] = field(default_factory=dict)
     counterpart_files: set[str] = field(default_factory=set)   # files carrying non-spending 预算会计 lines
+    # Unnumbered lines seen: (unit, date, voucher, line) -> (file, content), and the last line per voucher.
+    numbered_lines: dict[tuple, tuple[str, tuple]] = field(default_factory=dict)
+    last_line: dict[tuple, int] = field(default_factory=lambda: defaultdict(int))
 
     @property
     def rows_loaded(self) -> int:
@@ -154,7 +157,7 @@ def parse_ledger_table(
     """
     keep_rows = keep_rows or {}
     col = table.columns
-    line_counter: dict[str, int] = defaultdict(int)
+    line_counter: dict[tuple, int] = defaultdict(int)
     out = into.columns
     needed_width = max(col.values()) + 1
     label = {name: table.label(name, _COLUMN_LABELS.get(name, COLUMN_LABELS_ZH.get(name, name)))
@@ -247,9 +250,10 @@ def parse_ledger_table(
                 into.rejected.append(RowIssue(table.file, row_no, label["line_no"], line_text, "分录号不是整数"))
                 continue
         else:
-            # Exports without a line number list a voucher's lines in order.
-            line_counter[voucher_key] += 1
-            line_no = line_counter[voucher_key]
+            voucher = (unit_code, posting_date, voucher_key)
+            content = tuple(cell(cells, name) for name in _LINE_CONTENT)
+            line_no = _number_unnumbered_line(into, voucher, line_counter[voucher] + 1, table.file, content)
+            line_counter[voucher] = line_no
         project_code, project_name_in_cell = split_code_name(cell(cells, "project_code"))
         category_code, _ = split_code_name(cell(cells, "project_category"))
         out["fiscal_year"].append(fiscal_year)
@@ -269,6 +273,23 @@ def parse_ledger_table(
         out["summary"].append(summary)
         out["source_file"].append(table.file)
         out["source_row"].append(row_no)
+
+
+# What makes a voucher line the same line when an export does not number its lines.
+_LINE_CONTENT = ("account_code", "debit", "credit", "summary", "func_code", "econ_code", "project_code", "fund_source")
+
+
+def _number_unnumbered_line(into: ParsedRows, voucher: tuple, candidate: int, file: str, content: tuple) -> int:
+    """The line number of a line its export does not number: its place in the voucher within
+    its file. When another file already holds a *different* line at that place, the voucher
+    continues there (its lines are split over two exports) and the line comes after them;
+    the *same* line at that place keeps the number, so an export read twice collides (LED-008)."""
+    seen = into.numbered_lines.get((*voucher, candidate))
+    if seen is not None and seen[0] != file and seen[1] != content:
+        candidate = into.last_line[voucher] + 1
+    into.numbered_lines.setdefault((*voucher, candidate), (file, content))
+    into.last_line[voucher] = max(into.last_line[voucher], candidate)
+    return candidate
 
 
 def voucher_balance_frame(parsed: ParsedRows) -> pd.DataFrame:

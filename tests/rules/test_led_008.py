@@ -17,3 +17,12 @@ def test_broken_department_fails_with_the_row_located():
     # An exact copy of a line is also an identical line within its voucher.
     result = assert_fails_alone(RULE, d, also=frozenset({"LED-014"}))
     assert {x.row for x in result.violations} == {4}
+
+
+def test_numbers_that_restart_each_month_are_not_duplicates():
+    d = valid()
+    copy = d.ledger.iloc[[2]].copy()
+    copy["posting_date"] = copy["posting_date"] + pd.DateOffset(months=1)   # 记-3 again, next month
+    copy["summary"] = "下月的另一张凭证"
+    d.ledger = pd.concat([d.ledger, copy], ignore_index=True)
+    assert_passes(RULE, d)

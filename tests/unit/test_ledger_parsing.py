@@ -116,3 +116,20 @@ def test_a_year_after_the_last_code_list_uses_the_nearest_earlier_one():
     codes = load_code_lists(last + 1)
     assert codes.year == last and codes.fell_back and codes.folder == f"config/code_lists/{last}"
     assert not load_code_lists(last).fell_back
+
+
+def test_a_voucher_split_over_two_unnumbered_files_keeps_counting_its_lines(reference):
+    from flows.domain.ingest import parse_ledger_tables
+
+    header = ["凭证日期", "凭证号", "会计科目编码", "借方金额", "贷方金额", "摘要", "支出功能分类编码",
+              "部门支出经济分类编码", "预算项目编码", "项目类别编码", "资金性质编码"]
+    office = ["2024-03-05", "5", "7101", "10.00", "", "办公用品", "2012901", "30201", "GY1", "2", "111"]
+    travel = ["2024-03-05", "5", "7101", "20.00", "", "差旅费", "2012901", "30211", "GY1", "2", "111"]
+
+    def numbers(first, second):
+        tables = [(RawTable(name, [(1, header), (2, row)]), "900001")
+                  for name, row in (("上半月.csv", first), ("下半月.csv", second))]
+        return list(parse_ledger_tables(tables, reference, 2024).ledger["line_no"])
+
+    assert numbers(office, travel) == [1, 2]      # one voucher, continued in the second export
+    assert numbers(office, office) == [1, 1]      # the same line exported twice: LED-008 sees it
