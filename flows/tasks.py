@@ -42,6 +42,11 @@ logger = logging.getLogger("jixiao")
 REVISION_NOTE = "修订说明.txt"
 
 
+def artifact_slug(unit: str) -> str:
+    """A Prefect artifact key part (lowercase letters, digits, dashes) for a validated unit code."""
+    return unit.lower().replace("_", "-")
+
+
 @dataclass(frozen=True, slots=True)
 class UnitOutcome:
     """What happened to one department in a run."""
@@ -142,7 +147,7 @@ def validate(inputs: YearInputs, unit: str, reference: Reference, metrics: Depar
     s = verdict.summary()
     logger.info("数据质量校验 %s：%d 条规则，通过 %d，严重问题 %d，警告 %d", unit, s["rules"], s["passed"], s["critical_failed"], s["warnings"])
     create_table_artifact(
-        key=f"quality-{unit.lower()}",
+        key=f"quality-{artifact_slug(unit)}",
         table=[{"rule": r.rule_id, "severity": r.severity, "status": "passed" if r.success else "failed",
                 "failing": r.failing_count, "message": r.message} for r in verdict.results],
         description=f"{inputs.profiles[unit].name} {year} 数据质量规则结果",
@@ -236,7 +241,7 @@ def quality_files(inputs: YearInputs, unit: str, check: QualityCheck) -> dict[st
 
 def _publish_markdown(unit: str, name: str, folder: Path, what: str) -> None:
     create_markdown_artifact(
-        key=f"outputs-{unit.lower()}",
+        key=f"outputs-{artifact_slug(unit)}",
         markdown=f"### {name}（{unit}）{what}\n\n" + "\n".join(f"- `{p}`" for p in sorted(folder.iterdir()) if p.is_file()),
         description=f"{name} outputs",
     )

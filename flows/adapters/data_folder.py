@@ -17,7 +17,7 @@ from flows.domain.errors import InputError
 from flows.domain.final_accounts import is_final_accounts_sheet, parse_final_accounts, sheet_matches
 from flows.domain.ingest import RowAccounting, YearInputs, complete_from_each_other, parse_budget_tables, parse_ledger_tables
 from flows.domain.payments import empty_payments, parse_payment_table
-from flows.domain.profile import DepartmentProfile, parse_profile
+from flows.domain.profile import UNIT_CODE_RULE, DepartmentProfile, is_valid_unit_code, parse_profile
 from flows.domain.reference import Reference
 from flows.domain.tables import MappedTable, RawTable, map_headers
 
@@ -106,6 +106,10 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
             raise InputError("文件直接放在 ledger/ 下，但没有单位编码列（或该列全为空），无法确定它属于哪个单位；"
                              "请把它放入 ledger/<单位编码>/ 目录，或导出含单位编码列的文件", file=split.file)
         rows_read[split.file] = split.rows_read
+        for unit in split.shares:
+            if unit and not is_valid_unit_code(unit):
+                raise InputError(f"单位编码「{unit}」无效：{UNIT_CODE_RULE}", file=split.file,
+                                 column=next(iter(split.shares.values())).label("unit_code", "单位编码"))
         if split.shares:
             formats[split.file] = next(iter(split.shares.values())).profile
         for unit, share in split.shares.items():
@@ -151,6 +155,9 @@ def _ledger_files(data_dir: Path, folder: Path, units: Sequence[str]):
         # A file in ledger/<unit>/ belongs to that unit unless it carries a unit column.
         relative = path.relative_to(ledger_dir)
         folder_unit = relative.parts[0] if len(relative.parts) > 1 else ""
+        if folder_unit and not is_valid_unit_code(folder_unit):
+            raise InputError(f"目录名「{folder_unit}」不是有效的单位编码：{UNIT_CODE_RULE}",
+                             file=path.relative_to(data_dir).as_posix())
         if units and folder_unit and folder_unit not in units:
             continue
         yield path, folder_unit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -84,7 +85,20 @@ class DepartmentProfile(_Model):
     @field_validator("unit_code", mode="before")
     @classmethod
     def _code_as_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
+        value = str(value) if isinstance(value, int) else value
+        if isinstance(value, str) and not is_valid_unit_code(value):
+            raise ValueError(UNIT_CODE_RULE)
+        return value
+
+
+# A unit code names folders (out/<year>/<unit>/), locks and Prefect artifact keys, so it may
+# hold only what is safe in all of them; real 单位编码 / 单位代码 are digits (and letters).
+_UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
+UNIT_CODE_RULE = "单位编码只能由字母、数字、“-”和“_”组成（以字母或数字开头，最长 40 位）"
+
+
+def is_valid_unit_code(code: str) -> bool:
+    return bool(_UNIT_CODE.match(code))
 
 
 def parse_profile(data: object, file: str) -> DepartmentProfile:
