@@ -218,3 +218,11 @@ def test_aux_rows_of_one_line_that_disagree_on_the_amount_are_rejected_once(refe
     assert issue.row == 2 and "金额不一致" in issue.reason and "1243.50" in issue.value
     summary = inputs.ledger_accounting.summary()
     assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_skipped"] + summary["rows_rejected"]
+
+
+def test_a_password_protected_workbook_is_named_as_such_not_as_an_old_xls(tmp_path):
+    # Encrypted OOXML is an OLE container holding an EncryptionInfo stream (MS-OFFCRYPTO).
+    locked = tmp_path / "凭证.xlsx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 512)
+    with pytest.raises(InputError, match="密码"):
+        read_table(locked, tmp_path)
