@@ -13,9 +13,6 @@ from flows.domain.ledger import LedgerRules
 if TYPE_CHECKING:   # final_accounts imports reference through metrics
     from flows.domain.final_accounts import FinalAccountsLayout
 
-# A plain header mapping (control totals) is a profile without transforms.
-ExportFormat = ExportProfile
-
 
 @dataclass(frozen=True, slots=True)
 class CodeLists:
