@@ -262,6 +262,8 @@ def _write_summary(outcomes, folder: Path) -> Path:
     import csv
     import datetime as dt
 
+    from flows.adapters.quality_report import csv_safe_text
+
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"run-summary-{dt.datetime.now():%Y%m%dT%H%M%S}.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -269,7 +271,8 @@ def _write_summary(outcomes, folder: Path) -> Path:
         writer.writerow(["单位编码", "单位名称", "结果", "输出目录", "说明"])
         labels = {"produced": "已生成", "unchanged": "未变化", "passed": "校验通过", "blocked": "受阻（严重数据问题）", "failed": "失败"}
         for o in outcomes:
-            writer.writerow([o.unit_code, o.name, labels.get(o.status, o.status), o.folder, "；".join(o.details)])
+            writer.writerow([csv_safe_text(cell) for cell in
+                             (o.unit_code, o.name, labels.get(o.status, o.status), o.folder, "；".join(o.details))])
     return path
 
 

@@ -27,12 +27,13 @@ def violations_csv(rows: list[tuple[str, ...]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(VIOLATION_HEADER)
-    writer.writerows([[_as_text(cell) for cell in row] for row in rows])
+    writer.writerows([[csv_safe_text(cell) for cell in row] for row in rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _as_text(cell: str) -> str:
-    """Cells that start with = + - @ would run as formulas in Excel; keep them text (numbers excepted)."""
-    if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not cell[1:2].isdigit()):
+def csv_safe_text(cell: str) -> str:
+    """Cells that start with = + - @ (or a tab or carriage return, which Excel skips before
+    one) would run as formulas when the CSV is opened; keep them text (negative numbers excepted)."""
+    if cell[:1] in ("=", "+", "@", "\t", "\r") or (cell[:1] == "-" and not cell[1:2].isdigit()):
         return "'" + cell
     return cell

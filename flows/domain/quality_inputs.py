@@ -65,6 +65,8 @@ def quality_parameters(reference: Reference, year: int, export_date: pd.Timestam
         "econ_codes": sorted(codes.economic),
         "func_codes": sorted(codes.functional_items),
         "econ_pattern": _code_pattern(codes.economic_classes, 2),
+        "max_line_fen": reference.max_line_amount_fen,
+        "min_line_fen": -reference.max_line_amount_fen,
         "func_pattern": _code_pattern(codes.functional_classes, 4),
         "fund_sources": sorted(reference.codes.fund_sources),
         "fiscal_funds": sorted(reference.codes.fiscal_fund_sources),

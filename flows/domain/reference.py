@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from flows.domain.errors import ConfigError
@@ -70,6 +71,7 @@ class Reference:
     codes: CodeLists
     evaluation: EvaluationSettings
     payment_format: ExportProfile | None = None
+    max_line_amount_fen: int = 100_000_000_000     # LED-023: the plausible size of one line
     final_accounts: FinalAccountsLayout | None = None   # 财决01 cells (config/final_accounts.yaml)
 
 
@@ -94,10 +96,11 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
             budget_accounting_prefixes=tuple(str(p) for p in ledger.get("budget_accounting_prefixes", ())),
         )
         control_format = ExportProfile("control_totals", "控制数表", control["columns"], tuple(control["required"]))
+        max_line_fen = int(Decimal(str(ledger.get("max_line_amount_yuan", 1_000_000_000))) * 100)
         payments = export_formats.get("payments")
         payment_format = (ExportProfile("payments", "国库集中支付凭证", payments["columns"], tuple(payments["required"]))
                           if payments else None)
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
+    except (KeyError, TypeError, AttributeError, ValueError, InvalidOperation) as error:
         raise ConfigError(f"导出格式配置有误：{error!r}", file=source) from None
     return Reference(
         header_search_rows=int(export_formats.get("header_search_rows", 10)),
@@ -107,6 +110,7 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
         control_format=control_format,
         codes=codes,
         payment_format=payment_format,
+        max_line_amount_fen=max_line_fen,
         final_accounts=final_accounts,
         evaluation=EvaluationSettings(
             sangong_items=tuple(

@@ -56,3 +56,4 @@ def test_formats_without_a_file_lists_every_profile(run_cli):
     for profile in ("gov_voucher_template", "yonyou_voucher_detail", "audit_voucher_table", "audit_aux_detail",
                     "dat95_voucher", "jiuqi_voucher", "gov_budget_template", "yitihua_indicator", "bgt_info"):
         assert profile in result.stdout
+
