@@ -153,8 +153,7 @@ def _ledger_files(data_dir: Path, folder: Path, units: Sequence[str]):
         raise InputError("没有找到账簿导出文件（应放在 ledger/<单位编码>/ 目录下）", file=ledger_dir.relative_to(data_dir).as_posix())
     for path in ledger_files:
         # A file in ledger/<unit>/ belongs to that unit unless it carries a unit column.
-        relative = path.relative_to(ledger_dir)
-        folder_unit = relative.parts[0] if len(relative.parts) > 1 else ""
+        folder_unit = _folder_unit(path, folder, "ledger", "")
         if folder_unit and not is_valid_unit_code(folder_unit):
             raise InputError(f"目录名「{folder_unit}」不是有效的单位编码：{UNIT_CODE_RULE}",
                              file=path.relative_to(data_dir).as_posix())
@@ -249,7 +248,9 @@ def _payments(files: Sequence[Path], data_dir: Path, folder: Path, reference: Re
     read: dict[str, int] = {}
     loaded: dict[str, int] = {}
     payment_format = reference.payment_format
-    for path in files if payment_format is not None else ():
+    if payment_format is None:
+        files = ()
+    for path in files:
         table = read_table(path, data_dir, matches_a_profile([payment_format], reference.header_search_rows))
         mapped = map_headers(table, payment_format.aliases, payment_format.required, reference.header_search_rows)
         frame, table_skipped, table_rejected = parse_payment_table(

@@ -116,8 +116,11 @@ def _require_cached_formula_values(data: bytes, sheet: str, file: str) -> None:
             return                                    # no formula anywhere: the common case
     from openpyxl import load_workbook
 
-    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)[sheet]
-    values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)[sheet]
+    try:
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)[sheet]
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)[sheet]
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for odd workbooks
+        raise InputError(f"Excel 文件中的公式无法检查（文件结构异常）：{error}", file=file) from None
     for formula_row, value_row in zip(formulas.iter_rows(), values.iter_rows(), strict=False):
         for formula, value in zip(formula_row, value_row, strict=False):
             if isinstance(formula.value, str) and formula.value.startswith("=") and value.value is None:
