@@ -15,7 +15,8 @@ from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_se
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import quote
 
-from flows.adapters.output_folder import latest_manifest, unit_folder
+from flows.adapters.catalog import unit_folder
+from flows.adapters.output_folder import latest_manifest
 from flows.adapters.progress import UnitProgress
 from flows.adapters.project_files import load_execution, load_schedule, project_root
 from flows.adapters.unit_exports import YearSources

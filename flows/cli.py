@@ -139,7 +139,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into exit 1
         print(f"运行失败：{type(error).__name__}: {error}\n详细日志：{log_file()}", file=sys.stderr)
         return EXIT_ERROR
-    return _report(outcomes, time.monotonic() - started, Path(args.out) / str(args.year))
+    from flows.adapters.catalog import year_out_folder
+
+    return _report(outcomes, time.monotonic() - started, year_out_folder(Path(args.out), args.year))
 
 
 def _emit_if_served(year: int, units: list[str]) -> bool:

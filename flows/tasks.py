@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from flows.adapters import charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
+from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.data_folder import read_year_sources
 from flows.adapters.pdf import docx_to_pdf
 from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, unit_inputs
@@ -90,7 +90,7 @@ def unit_frames(inputs: YearInputs, unit: str) -> tuple[pd.DataFrame, pd.DataFra
     """
     ledger = inputs.ledger[inputs.ledger["unit_code"] == unit]
     budget = inputs.budget[inputs.budget["unit_code"] == unit]
-    in_folder = {f for f in inputs.ledger_accounting.files if f"/ledger/{unit}/" in f}
+    in_folder = {f for f in inputs.ledger_accounting.files if catalog.in_unit_ledger_folder(f, unit)}
     declared = set(inputs.control_totals.loc[inputs.control_totals["unit_code"] == unit, "source_file"])
     files = sorted(set(ledger["source_file"]) | set(budget["source_file"]) | in_folder | declared)
     return ledger, budget, files
@@ -274,7 +274,7 @@ def deliver(out_dir: Path, result: DepartmentEvaluation, inputs: YearInputs, che
         version = f"v{int(previous['version'][1:]) + 1}"
         outputs[REVISION_NOTE] = revision_text(inputs.profiles[unit].name, inputs.year, version, manifest["revision"]).encode()
     folder = output_folder.publish_version(
-        output_folder.unit_folder(out_dir, inputs.year, unit), outputs, manifest, trees={"data_docs": check.data_docs},
+        catalog.unit_folder(out_dir, inputs.year, unit), outputs, manifest, trees={"data_docs": check.data_docs},
     )
     shutil.rmtree(check.data_docs, ignore_errors=True)
     _publish_markdown(unit, inputs.profiles[unit].name, folder, f"{folder.name}：报告已生成")
@@ -336,7 +336,7 @@ def _record(version: Path, channel: str, to: str, manifest: dict, docx: bytes) -
 def record_check(out_dir: Path, inputs: YearInputs, unit: str, check: QualityCheck) -> Path:
     """Keep the quality report of a run that produced no report version (blocked, or validate only)."""
     folder = output_folder.publish_check(
-        output_folder.unit_folder(out_dir, inputs.year, unit), check.run_label,
+        catalog.unit_folder(out_dir, inputs.year, unit), check.run_label,
         quality_files(inputs, unit, check), trees={"data_docs": check.data_docs},
     )
     shutil.rmtree(check.data_docs, ignore_errors=True)
@@ -361,7 +361,7 @@ def produce_unit_report(sources: UnitSources, prior_sources: UnitSources | None,
         raise RuntimeError(f"injected failure for unit {unit} (JIXIAO_FAULT_UNITS)")
     inputs = unit_inputs(sources, reference)
     prior = unit_inputs(prior_sources, project_files.load_reference(prior_sources.year)) if prior_sources else None
-    folder = output_folder.unit_folder(out_dir, inputs.year, unit)
+    folder = catalog.unit_folder(out_dir, inputs.year, unit)
     with output_folder.unit_lock(folder):
         previous = output_folder.latest_manifest(folder)
         if previous and previous.get("fingerprint") == fingerprint["fingerprint"]:

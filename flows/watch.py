@@ -7,7 +7,7 @@ from pathlib import Path
 
 from watchfiles import Change, watch
 
-from flows.domain.data_changes import affected, is_temporary
+from flows.adapters.catalog import affected, is_temporary
 
 DEBOUNCE_MS = 3000   # exports are written in bursts; wait for the folder to settle
 

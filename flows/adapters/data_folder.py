@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from flows.adapters.catalog import BUDGET, CONTROL_TOTALS, PAYMENTS, YearFolder, year_folder
 from flows.adapters.export_files import read_table
 from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, matches_a_profile, read_mapped, split_export
 from flows.domain.control_totals import empty_declared, parse_control_table
@@ -23,30 +24,14 @@ from flows.domain.tables import MappedTable, RawTable, map_headers
 
 # libyaml's loader when present: a city has hundreds of profiles, the pure-Python one is slow.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-EXPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
 
-def _export_files(folder: Path) -> list[Path]:
-    # Office programs leave lock files (~$name.xlsx) and hidden files beside exports.
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in EXPORT_SUFFIXES and not p.name.startswith(("~$", "."))
-    )
-
-
-def year_folder(data_dir: Path, year: int) -> Path:
-    folder = data_dir / str(year)
-    if not folder.is_dir():
-        raise InputError(f"找不到 {year} 年度的数据目录", file=folder.as_posix())
-    return folder
-
-
-def read_profiles(folder: Path, data_dir: Path) -> tuple[dict[str, DepartmentProfile], dict[str, str]]:
+def read_profiles(folder: YearFolder) -> tuple[dict[str, DepartmentProfile], dict[str, str]]:
     """Profiles by unit code, and the file each came from."""
     profiles: dict[str, DepartmentProfile] = {}
     files: dict[str, str] = {}
-    for path in sorted((folder / "profiles").glob("*.y*ml")):
-        file = path.relative_to(data_dir).as_posix()
+    for path in folder.profile_files():
+        file = folder.name(path)
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
         except (yaml.YAMLError, UnicodeDecodeError) as error:
@@ -66,10 +51,11 @@ def read_year_inputs(data_dir: Path, year: int, reference: Reference, units: Seq
         InputError: a folder, file or column the run needs is missing or unreadable.
     """
     folder = year_folder(data_dir, year)
-    tables = [(table, folder_unit) for table, folder_unit in _ledger_tables(data_dir, folder, reference, units)]
+    tables = [(read_mapped(path, data_dir, reference.ledger_profiles, reference.header_search_rows), folder_unit)
+              for path, folder_unit in folder.ledger_files(units)]
     parsed = parse_ledger_tables(tables, reference, year)
     _require_data_rows(parsed.accounting.rows_read)
-    shared = _shared_inputs(data_dir, folder, reference, units)
+    shared = _shared_inputs(folder, reference, units)
     ledger, budget, vouchers = parsed.ledger, shared.budget, parsed.vouchers
     if units:
         ledger = ledger[ledger["unit_code"].isin(units)].reset_index(drop=True)
@@ -99,7 +85,7 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
     digests: dict[tuple[str, str], str] = {}
     rows_read: dict[str, int] = {}
     formats: dict[str, str] = {}
-    for path, folder_unit in _ledger_files(data_dir, folder, units):
+    for path, folder_unit in folder.ledger_files(units):
         split = split_export(path, data_dir, folder_unit, reference, cache)
         if not folder_unit and set(split.shares) == {""}:
             # Nothing names its unit: left out, its amounts would vanish from every report.
@@ -119,7 +105,7 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
     if cache is not None:
         cache.prune(set(rows_read))
     _require_data_rows(rows_read)
-    shared = _shared_inputs(data_dir, folder, reference, units)
+    shared = _shared_inputs(folder, reference, units)
     _require_profiles(set(shares) | set(units), shared.profiles, year)
     sources = {}
     for unit in sorted(shares):
@@ -139,27 +125,6 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
         )
     formats.update(shared.budget_accounting.formats)
     return YearSources(year, sources, rows_read, formats)
-
-
-def _ledger_tables(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]):
-    for path, folder_unit in _ledger_files(data_dir, folder, units):
-        yield read_mapped(path, data_dir, reference.ledger_profiles, reference.header_search_rows), folder_unit
-
-
-def _ledger_files(data_dir: Path, folder: Path, units: Sequence[str]):
-    ledger_dir = folder / "ledger"
-    ledger_files = _export_files(ledger_dir) if ledger_dir.is_dir() else []
-    if not ledger_files:
-        raise InputError("没有找到账簿导出文件（应放在 ledger/<单位编码>/ 目录下）", file=ledger_dir.relative_to(data_dir).as_posix())
-    for path in ledger_files:
-        # A file in ledger/<unit>/ belongs to that unit unless it carries a unit column.
-        folder_unit = _folder_unit(path, folder, "ledger", "")
-        if folder_unit and not is_valid_unit_code(folder_unit):
-            raise InputError(f"目录名「{folder_unit}」不是有效的单位编码：{UNIT_CODE_RULE}",
-                             file=path.relative_to(data_dir).as_posix())
-        if units and folder_unit and folder_unit not in units:
-            continue
-        yield path, folder_unit
 
 
 def _require_data_rows(rows_read: dict[str, int]) -> None:
@@ -188,43 +153,29 @@ class _SharedInputs:
     payment_accounting: RowAccounting
 
 
-def _shared_inputs(data_dir: Path, folder: Path, reference: Reference, units: Sequence[str]) -> _SharedInputs:
-    year = int(folder.name)
-    budget_files = _export_files(folder / "budget") if (folder / "budget").is_dir() else []
+def _shared_inputs(folder: YearFolder, reference: Reference, units: Sequence[str]) -> _SharedInputs:
+    budget_files = folder.exports(BUDGET)
     if not budget_files:
-        raise InputError("没有找到预算指标文件（应放在 budget/ 目录下）", file=f"{year}/budget")
-    profiles, profile_files = read_profiles(folder, data_dir)
+        raise InputError("没有找到预算指标文件（应放在 budget/ 目录下）", file=folder.kind_name(BUDGET))
+    profiles, profile_files = read_profiles(folder)
     # A budget export without a unit column belongs to the one department of the folder.
     single_unit = units[0] if len(units) == 1 else (next(iter(profiles)) if len(profiles) == 1 else "")
     budget, budget_accounting = parse_budget_tables(
-        [read_table(p, data_dir, matches_a_profile(reference.budget_profiles, reference.header_search_rows))
+        [read_table(p, folder.data_dir, matches_a_profile(reference.budget_profiles, reference.header_search_rows))
          for p in budget_files], reference, single_unit)
-
-    control_files = _export_files(folder / "control_totals") if (folder / "control_totals").is_dir() else []
-    control_frames = [_declared_totals(path, data_dir, folder, reference, single_unit) for path in control_files]
+    control_frames = [_declared_totals(path, folder, reference, single_unit) for path in folder.exports(CONTROL_TOTALS)]
     control_totals = pd.concat(control_frames, ignore_index=True) if control_frames else empty_declared()
-    payment_files = _export_files(folder / "payments") if (folder / "payments").is_dir() else []
-    payments, payment_accounting = _payments(payment_files, data_dir, folder, reference, single_unit)
+    payments, payment_accounting = _payments(folder, reference, single_unit)
     # The export's modification time stands for its export date: no voucher can be later.
-    ledger_files = _export_files(folder / "ledger") if (folder / "ledger").is_dir() else []
-    file_dates = {
-        path.relative_to(data_dir).as_posix(): pd.Timestamp(path.stat().st_mtime, unit="s")
-        for path in [*ledger_files, *budget_files, *control_files, *payment_files]
-    }
+    file_dates = {folder.name(path): pd.Timestamp(path.stat().st_mtime, unit="s") for path in folder.input_files()}
     return _SharedInputs(budget, budget_accounting, control_totals, profiles, profile_files, file_dates,
                          payments, payment_accounting)
 
 
-def _folder_unit(path: Path, folder: Path, kind: str, single_unit: str) -> str:
-    """A file in <kind>/<unit>/ belongs to that unit; one directly in <kind>/ to the only unit."""
-    relative = path.relative_to(folder / kind)
-    return relative.parts[0] if len(relative.parts) > 1 else single_unit
-
-
-def _declared_totals(path: Path, data_dir: Path, folder: Path, reference: Reference, single_unit: str) -> pd.DataFrame:
+def _declared_totals(path: Path, folder: YearFolder, reference: Reference, single_unit: str) -> pd.DataFrame:
     """Declared figures of one control-totals file: a 财决01 收入支出决算总表 as the 决算 software
     prints it (rows by 行次, columns by 栏次), or a plain table 单位编码 | 项目 | 金额."""
-    unit = _folder_unit(path, folder, "control_totals", single_unit)
+    unit = folder.folder_unit(path, CONTROL_TOTALS, single_unit)
     layout = reference.final_accounts
     plain = matches_a_profile([reference.control_format], reference.header_search_rows)
 
@@ -233,7 +184,7 @@ def _declared_totals(path: Path, data_dir: Path, folder: Path, reference: Refere
             return True
         return plain(table)
 
-    table = read_table(path, data_dir, accept)
+    table = read_table(path, folder.data_dir, accept)
     if layout is not None and is_final_accounts_sheet(table):
         return parse_final_accounts(table, layout, unit)
     mapped = map_headers(table, reference.control_format.aliases, reference.control_format.required,
@@ -241,20 +192,17 @@ def _declared_totals(path: Path, data_dir: Path, folder: Path, reference: Refere
     return parse_control_table(mapped, unit)
 
 
-def _payments(files: Sequence[Path], data_dir: Path, folder: Path, reference: Reference, single_unit: str
-              ) -> tuple[pd.DataFrame, RowAccounting]:
+def _payments(folder: YearFolder, reference: Reference, single_unit: str) -> tuple[pd.DataFrame, RowAccounting]:
     """国库集中支付凭证 rows of every payments file, and their accounting."""
     frames, skipped, rejected = [empty_payments()], [], []
     read: dict[str, int] = {}
     loaded: dict[str, int] = {}
     payment_format = reference.payment_format
-    if payment_format is None:
-        files = ()
-    for path in files:
-        table = read_table(path, data_dir, matches_a_profile([payment_format], reference.header_search_rows))
+    for path in folder.exports(PAYMENTS) if payment_format is not None else ():
+        table = read_table(path, folder.data_dir, matches_a_profile([payment_format], reference.header_search_rows))
         mapped = map_headers(table, payment_format.aliases, payment_format.required, reference.header_search_rows)
         frame, table_skipped, table_rejected = parse_payment_table(
-            mapped, _folder_unit(path, folder, "payments", single_unit), mapped.headers)
+            mapped, folder.folder_unit(path, PAYMENTS, single_unit), mapped.headers)
         read[mapped.file], loaded[mapped.file] = len(mapped.rows), len(frame)
         frames.append(frame)
         skipped += table_skipped

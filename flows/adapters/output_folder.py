@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -14,27 +13,22 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from flows.adapters.catalog import check_folder, version_name, version_number
 from flows.settings import fault_delay_seconds
-
-_VERSION = re.compile(r"^v(\d+)$")
-
-
-def unit_folder(out_dir: Path, year: int, unit_code: str) -> Path:
-    return out_dir / str(year) / unit_code
 
 
 def versions(folder: Path) -> list[int]:
     """Existing complete versions (temporary folders of interrupted runs are ignored)."""
     if not folder.is_dir():
         return []
-    return sorted(int(m.group(1)) for p in folder.iterdir() if p.is_dir() and (m := _VERSION.match(p.name)))
+    return sorted(n for p in folder.iterdir() if p.is_dir() and (n := version_number(p.name)) is not None)
 
 
 def latest_manifest(folder: Path) -> dict | None:
     numbers = versions(folder)
     if not numbers:
         return None
-    path = folder / f"v{numbers[-1]}" / "manifest.json"
+    path = folder / version_name(numbers[-1]) / "manifest.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
@@ -67,7 +61,7 @@ def _stage(folder: Path, files: Mapping[str, bytes], trees: Mapping[str, Path] |
 def publish_check(folder: Path, run_label: str, files: Mapping[str, bytes], trees: Mapping[str, Path] | None = None) -> Path:
     """Write a quality check of a run without a new version to <unit>/checks/<run>/, atomically."""
     staging = _stage(folder, files, trees)
-    target = folder / "checks" / run_label
+    target = check_folder(folder, run_label)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staging, target)
@@ -87,13 +81,13 @@ def publish_version(folder: Path, files: Mapping[str, bytes], manifest: dict, tr
     try:
         while True:
             number = (versions(folder) or [0])[-1] + 1
-            manifest = {**manifest, "version": f"v{number}"}
+            manifest = {**manifest, "version": version_name(number)}
             (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             for path in staging.iterdir():
                 if path.is_file():
                     with path.open("rb") as handle:
                         os.fsync(handle.fileno())
-            target = folder / f"v{number}"
+            target = folder / version_name(number)
             try:
                 # rename fails if another run took this number first; then take the next one.
                 os.rename(staging, target)

@@ -1,6 +1,6 @@
 """Which years and units a change in the data folder concerns."""
 
-from flows.domain.data_changes import affected, is_temporary
+from flows.adapters.catalog import affected, is_temporary
 from flows.domain.schedule import default_fiscal_year, requested_units
 
 
@@ -28,3 +28,13 @@ def test_scheduled_runs_report_the_previous_year_in_the_configured_zone():
     new_year_in_shanghai = dt.datetime(2025, 12, 31, 17, 0, tzinfo=dt.UTC)   # 01:00 on 1 January 2026 in Shanghai
     assert default_fiscal_year("Asia/Shanghai", new_year_in_shanghai) == 2025
     assert default_fiscal_year("UTC", new_year_in_shanghai) == 2024
+
+
+def test_a_city_wide_ledger_export_concerns_every_unit_of_its_year():
+    # ledger/<file> carries a 单位编码 column: any unit's rows may have changed.
+    assert affected(["2024/ledger/全市凭证明细.csv"]) == {2024: []}
+    assert affected(["2024/ledger/312001/凭证.csv", "2024/payments/支付凭证.csv"]) == {2024: []}
+
+
+def test_a_unit_folder_of_declared_totals_still_means_any_unit():
+    assert affected(["2024/control_totals/312001/财决01.xlsx"]) == {2024: []}
