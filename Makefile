@@ -29,7 +29,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow" tests/unit tests/rules tests/integration
 
 lint: setup
-	$(BIN)/ruff check flows tests benchmarks
+	$(BIN)/ruff check flows tools tests benchmarks
 
 clean:
 	rm -rf out .jixiao

@@ -148,7 +148,7 @@ def main() -> int:
     env = {**os.environ, "JIXIAO_STATE_DIR": str(state), "PYTHONWARNINGS": "ignore"}
     env.pop("PREFECT_API_URL", None)                     # the product's own temporary server, as `make run`
     jixiao = [sys.executable, "-m", "flows"]
-    subprocess.run([*jixiao, "demo-data", "--units", str(args.units), "--rows-per-unit", str(args.rows_per_unit),
+    subprocess.run([sys.executable, "-m", "tools.demo_data", "--units", str(args.units), "--rows-per-unit", str(args.rows_per_unit),
                     "--year", str(YEAR), "--out", str(data)], env=env, check=True, cwd=ROOT, capture_output=True)
     # One warm-up run: Prefect's first start migrates its database, which no later run pays.
     subprocess.run([*jixiao, "validate", "--year", str(YEAR), "--data", str(ROOT / "data"), "--out", str(work / "warm")],
@@ -188,7 +188,7 @@ def main() -> int:
     # Memory against the number of units: a tenth of the city with the same unit size.
     small_data = work / "small-data"
     small_units = max(2, args.units // 10)
-    subprocess.run([*jixiao, "demo-data", "--units", str(small_units), "--rows-per-unit", str(args.rows_per_unit),
+    subprocess.run([sys.executable, "-m", "tools.demo_data", "--units", str(small_units), "--rows-per-unit", str(args.rows_per_unit),
                     "--year", str(YEAR), "--out", str(small_data)], env=env, check=True, cwd=ROOT, capture_output=True)
     small_seconds, small_peak = measured([*jixiao, "run", "--year", str(YEAR), "--data", str(small_data),
                                           "--out", str(work / "small-out")], env)

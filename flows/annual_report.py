@@ -1,4 +1,4 @@
-"""The flows: one per user job. Bodies read like the job description; work is in the tasks."""
+"""The flows: one per user job. Bodies read like the job; the per-unit line is flows.unit_pipeline."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from pathlib import Path
 
 from prefect import Task, flow
 from prefect.client.orchestration import get_client
-from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import quote
+from prefect.utilities.callables import get_call_parameters
 
 from flows.adapters.catalog import unit_folder
-from flows.adapters.output_folder import latest_manifest
+from flows.adapters.output_folder import current_version
 from flows.adapters.progress import UnitProgress
 from flows.adapters.project_files import load_execution, load_schedule, project_root
 from flows.adapters.unit_exports import YearSources
@@ -24,16 +24,15 @@ from flows.domain.errors import InputError
 from flows.domain.schedule import default_fiscal_year, requested_units
 from flows.settings import dask_address
 from flows.tasks import (
-    UnitOutcome,
-    check_unit_quality,
     fingerprint_units,
-    has_recipients,
     ingest,
     ingest_prior,
     load_configuration,
-    produce_unit_report,
-    send_to_recipients,
+    unchanged_unit,
+    unit_quality_check,
+    unit_report,
 )
+from flows.unit_pipeline import UnitOutcome, Workspace
 
 logger = logging.getLogger("jixiao")
 
@@ -42,19 +41,7 @@ def default_template() -> Path:
     return project_root() / "templates" / "report.docx"
 
 
-def unit_task_runner() -> TaskRunner:
-    """Dask when a scheduler is configured (JIXIAO_DASK_ADDRESS or config/execution.yaml),
-    else local processes: parsing and rendering are CPU-bound Python, threads would queue."""
-    execution = load_execution()
-    address = dask_address(execution["dask_address"])
-    if address:
-        from prefect_dask import DaskTaskRunner
-
-        return DaskTaskRunner(address=address)
-    return ProcessPoolTaskRunner(max_workers=int(execution["local_workers"]) or None)
-
-
-@flow(name="annual-report", task_runner=unit_task_runner())
+@flow(name="annual-report")
 def annual_report(
     year: int | None = None,
     data_dir: str = "data",
@@ -64,36 +51,35 @@ def annual_report(
 ) -> list[UnitOutcome]:
     """Produce each department's 部门整体支出绩效自评报告 for `year` (default: last year).
 
-    ingest (read and split by unit) → per unit, in parallel: parse → evaluate → validate →
-    render → deliver. Unchanged inputs make no new version; a unit with a critical quality
-    failure gets no report and keeps its versions; a unit whose task fails does not stop
-    the others. `units` may be a list or a comma-separated string (as event payloads carry
-    it); `pdf` adds report.pdf (LibreOffice) to each new version.
+    ingest (read and split by unit) → per unit, in parallel: run_unit (parse → evaluate →
+    validate → render → publish → send). Unchanged inputs make no new version; a unit with a
+    critical quality failure gets no report and keeps its versions; a unit whose task fails
+    does not stop the others. `units` may be a list or a comma-separated string (as event
+    payloads carry it); `pdf` adds report.pdf (LibreOffice) to each new version.
     """
     year = year or default_fiscal_year(load_schedule().timezone)
     wanted = requested_units(units)
-    template = default_template()
-    out = Path(out_dir).resolve()     # absolute: the unit tasks may run in another working folder
     reference = load_configuration(year)
     sources = ingest(Path(data_dir), year, quote(reference), wanted)
     prior = ingest_prior(Path(data_dir), year, wanted)
-    fingerprints = fingerprint_units(quote(sources), quote(prior), template)
+    last_year, prior_reference = prior if prior else (None, None)
+    fingerprints = fingerprint_units(quote(sources), quote(last_year), default_template())
+    # Absolute: the unit tasks may run in another working folder.
+    workspace = Workspace(reference, default_template(), Path(out_dir).resolve(), pdf, prior_reference)
     outcomes, pending = [], {}
     for unit in _units(sources, wanted):
         unit_sources = sources.units[unit]
-        previous = latest_manifest(unit_folder(out, year, unit))
-        if previous and previous.get("fingerprint") == fingerprints[unit]["fingerprint"]:
-            version = unit_folder(out, year, unit) / previous["version"]
-            sent = send_to_recipients(version, quote(unit_sources.profile)) if has_recipients(unit_sources.profile) else ()
-            outcomes.append(UnitOutcome(unit, unit_sources.profile.name, "unchanged", str(version), sent))
+        version = current_version(unit_folder(workspace.out_dir, year, unit), fingerprints[unit])
+        if version is not None:
+            outcomes.append(unchanged_unit(unit_sources, version))
             continue
-        last = prior.units.get(unit) if prior else None
-        pending[unit] = (quote(unit_sources), quote(last), quote(reference), template, out, fingerprints[unit], pdf)
-    outcomes += _collect(produce_unit_report, pending, sources)
+        last = last_year.units.get(unit) if last_year else None
+        pending[unit] = (unit_sources, last, fingerprints[unit], workspace)
+    outcomes += _run_each(unit_report, pending, sources)
     return sorted(outcomes, key=lambda outcome: outcome.unit_code)
 
 
-@flow(name="quality-gate", task_runner=unit_task_runner())
+@flow(name="quality-gate")
 def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out", units: list[str] | None = None) -> list[UnitOutcome]:
     """Run only the data-quality gate for each department of `year`.
 
@@ -102,29 +88,45 @@ def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out",
     wanted = requested_units(units)
     reference = load_configuration(year)
     sources = ingest(Path(data_dir), year, quote(reference), wanted)
-    pending = {unit: (quote(sources.units[unit]), quote(reference), Path(out_dir).resolve()) for unit in _units(sources, wanted)}
-    return sorted(_collect(check_unit_quality, pending, sources), key=lambda outcome: outcome.unit_code)
+    workspace = Workspace(reference, default_template(), Path(out_dir).resolve())
+    pending = {unit: (sources.units[unit], workspace) for unit in _units(sources, wanted)}
+    return sorted(_run_each(unit_quality_check, pending, sources), key=lambda outcome: outcome.unit_code)
 
 
-def _collect(unit_task: Task, pending: dict[str, tuple], sources: YearSources) -> list[UnitOutcome]:
+def unit_task_runner() -> TaskRunner:
+    """Dask when a scheduler is configured (JIXIAO_DASK_ADDRESS or config/execution.yaml),
+    else local processes: parsing and rendering are CPU-bound Python, threads would queue.
+    Chosen when a run starts, so the CLI and the served deployment read the same settings."""
+    execution = load_execution()
+    address = dask_address(execution["dask_address"])
+    if address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address)
+    return ProcessPoolTaskRunner(max_workers=int(execution["local_workers"]) or None)
+
+
+def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) -> list[UnitOutcome]:
     """Run `unit_task` for each pending unit and gather the outcomes as they finish; a failed
     task becomes that unit's `failed` outcome. A lone unit runs here: starting a pool of
     processes (or shipping to Dask) would cost more than it saves."""
     if len(pending) == 1:
         (unit, args), = pending.items()
         try:
-            return [unit_task(*args)]
+            return [unit_task(*(quote(a) for a in args))]
         except Exception as error:  # noqa: BLE001 - reported as the unit's outcome, like a pooled failure
             return [_failed(unit, sources, error)]
-    if _on_dask():
-        # Dask rebuilds tuple subclasses as plain tuples, so a quote() would reach the task
-        # still wrapped; the units' sources are small enough to be looked through.
-        pending = {unit: tuple(a.unquote() if isinstance(a, quote) else a for a in args) for unit, args in pending.items()}
-    with _api_shared_with_pool():
-        running = {unit: unit_task.submit(*args) for unit, args in pending.items()}
-    by_future = {future.task_run_id: unit for unit, future in running.items()}
+    if not pending:
+        return []
+    runner = unit_task_runner()
+    # Dask rebuilds tuple subclasses as plain tuples, so a quote() would reach the task still
+    # wrapped; the units' sources are small enough to be looked through there.
+    on_dask = type(runner).__module__.startswith("prefect_dask")
     outcomes = []
-    with UnitProgress(len(running)) as progress:
+    with _api_shared_with_pool(), runner, UnitProgress(len(pending)) as progress:
+        running = {unit: runner.submit(unit_task, get_call_parameters(unit_task.fn, tuple(args if on_dask else map(quote, args)), {}))
+                   for unit, args in pending.items()}
+        by_future = {future.task_run_id: unit for unit, future in running.items()}
         for future in as_completed(list(running.values())):
             unit = by_future[future.task_run_id]
             try:
@@ -133,11 +135,6 @@ def _collect(unit_task: Task, pending: dict[str, tuple], sources: YearSources) -
                 outcomes.append(_failed(unit, sources, error))
             progress.advance()
     return outcomes
-
-
-def _on_dask() -> bool:
-    runner = FlowRunContext.get().task_runner
-    return type(runner).__module__.startswith("prefect_dask")
 
 
 @contextmanager

@@ -60,11 +60,6 @@ def _parser() -> argparse.ArgumentParser:
                                   description="列出 config/export_formats.yaml 中声明的账簿和预算指标导出格式；给出文件时逐个说明匹配的格式和列的对应关系。")
     formats.add_argument("files", nargs="*", metavar="文件", help="要检查的导出文件（CSV / XLSX / XLS）")
     formats.add_argument("--year", type=int, default=2024, help="按该年度的配置检查（默认 2024）")
-    from flows.demo_data import add_demo_data_arguments
-
-    demo = commands.add_parser("demo-data", help="生成模拟的全市多单位导出数据（用于测试和性能测试）",
-                               description="生成 <输出目录>/<年度>/ 下的全市账簿、指标和单位信息文件，格式与 data/ 相同，可直接用 jixiao run --data 读取。")
-    add_demo_data_arguments(demo)
     return parser
 
 
@@ -85,10 +80,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_prefect_environment()
     _configure_console_logging()
-    if args.command == "demo-data":
-        from flows.demo_data import run_demo_data
-
-        return run_demo_data(args)
     if args.command == "formats":
         from flows.domain.errors import ConfigError
         from flows.formats import run_formats
@@ -99,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return EXIT_CONFIG
     if getattr(args, "dask_address", None):
-        # Read when flows.annual_report is imported (the flow's task runner), so set it first.
+        # Read when the run picks its task runner (flows.annual_report.unit_task_runner).
         os.environ["JIXIAO_DASK_ADDRESS"] = args.dask_address
     year = f"{args.year} 年度，" if hasattr(args, "year") else ""
     _say(f"jixiao {args.command}：{year}数据目录 {args.data}")

@@ -71,30 +71,38 @@ def publish_check(folder: Path, run_label: str, files: Mapping[str, bytes], tree
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def publish_version(folder: Path, files: Mapping[str, bytes], manifest: dict, trees: Mapping[str, Path] | None = None) -> Path:
-    """Write `files` and manifest.json as the next version, atomically.
+def current_version(folder: Path, fingerprint: dict[str, str]) -> Path | None:
+    """The latest version when it was made from exactly these inputs (nothing to do), else None."""
+    latest = latest_manifest(folder)
+    if latest and latest.get("fingerprint") == fingerprint["fingerprint"]:
+        return folder / latest["version"]
+    return None
+
+
+def next_version(folder: Path) -> str:
+    """The name the next version of the unit takes (decided once, under the unit's lock)."""
+    return version_name((versions(folder) or [0])[-1] + 1)
+
+
+def publish_version(folder: Path, version: str, files: Mapping[str, bytes], manifest: dict,
+                    trees: Mapping[str, Path] | None = None) -> Path:
+    """Write `files` and manifest.json as `version`, atomically.
 
     Everything is written into a temporary sibling folder and renamed into place, so a
-    crash leaves either the previous versions untouched or the new one complete.
+    crash leaves either the previous versions untouched or the new one complete. Callers
+    hold the unit's lock, so no other run takes the same version.
     """
     staging = _stage(folder, files, trees)
     try:
-        while True:
-            number = (versions(folder) or [0])[-1] + 1
-            manifest = {**manifest, "version": version_name(number)}
-            (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            for path in staging.iterdir():
-                if path.is_file():
-                    with path.open("rb") as handle:
-                        os.fsync(handle.fileno())
-            target = folder / version_name(number)
-            try:
-                # rename fails if another run took this number first; then take the next one.
-                os.rename(staging, target)
-                return target
-            except OSError:
-                if not target.exists():
-                    raise
+        manifest = {**manifest, "version": version}
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        for path in staging.iterdir():
+            if path.is_file():
+                with path.open("rb") as handle:
+                    os.fsync(handle.fileno())
+        target = folder / version
+        os.rename(staging, target)          # fails rather than overwrite an existing version
+        return target
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

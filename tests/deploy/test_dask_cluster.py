@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from flows.demo_data import write_demo_data
 from tests.deploy.conftest import _free_port
+from tools.demo_data import write_demo_data
 
 pytestmark = pytest.mark.slow
 

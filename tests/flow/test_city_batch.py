@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from flows.demo_data import write_demo_data
+from tools.demo_data import write_demo_data
 
 pytestmark = pytest.mark.slow
 

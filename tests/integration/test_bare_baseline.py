@@ -16,9 +16,9 @@ import pytest
 
 from flows.adapters.data_folder import read_year_sources
 from flows.adapters.unit_exports import unit_inputs
-from flows.demo_data import write_demo_data
 from flows.domain.metrics import compute_department_metrics
 from flows.domain.money import format_wan
+from tools.demo_data import write_demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "bare_baseline.py"

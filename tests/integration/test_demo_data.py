@@ -1,4 +1,4 @@
-"""The synthetic city (flows/demo_data.py) is read unchanged and every unit passes the quality gate."""
+"""The synthetic city (tools/demo_data.py) is read unchanged and every unit passes the quality gate."""
 
 import argparse
 import datetime as dt
@@ -10,11 +10,11 @@ import pytest
 from flows.adapters.data_folder import read_year_inputs
 from flows.adapters.export_files import decode_text
 from flows.adapters.quality_gx import run_suites
-from flows.demo_data import LEDGER_HEADERS, add_demo_data_arguments, run_demo_data, write_demo_data
 from flows.domain.metrics import compute_department_metrics
 from flows.domain.quality import QualityVerdict, describe_failures
 from flows.domain.quality_inputs import quality_datasets, quality_parameters
 from flows.domain.reconciliation import project_execution_table
+from tools.demo_data import LEDGER_HEADERS, add_demo_data_arguments, run_demo_data, write_demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2024
@@ -140,7 +140,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
 
 
 def _cli_args(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="jixiao demo-data")
+    parser = argparse.ArgumentParser(prog="python -m tools.demo_data")
     add_demo_data_arguments(parser)
     return parser.parse_args(list(argv))
 

@@ -9,7 +9,7 @@ import pytest
 from flows.adapters import unit_exports
 from flows.adapters.data_folder import read_year_inputs, read_year_sources
 from flows.adapters.unit_exports import ArrowRows, SplitCache, unit_inputs
-from flows.demo_data import write_demo_data
+from tools.demo_data import write_demo_data
 
 YEAR = 2024
 

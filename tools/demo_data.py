@@ -1015,7 +1015,7 @@ def _write_profile(folder: Path, spec: _UnitSpec, year: int, seed: int) -> Path:
 # --- command line ---------------------------------------------------------------------------
 
 def add_demo_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `jixiao demo-data`."""
+    """Arguments of `python -m tools.demo_data`."""
     parser.add_argument("--units", type=int, default=20, help="单位个数（默认 20）")
     parser.add_argument("--rows-per-unit", type=int, default=5000,
                         help="每个单位全年账簿数据行数，含资金结存对方分录（约数，默认 5000）")
@@ -1025,7 +1025,7 @@ def add_demo_data_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_demo_data(args: argparse.Namespace) -> int:
-    """`jixiao demo-data`: 0 when written, 2 for unusable arguments or a non-empty target folder."""
+    """`python -m tools.demo_data`: 0 when written, 2 for unusable arguments or a non-empty target folder."""
     target = Path(args.out) / str(args.year)
     problem = demo_data_problem(args.year, args.units, args.rows_per_unit, args.seed)
     if problem is None and target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -1050,3 +1050,14 @@ def run_demo_data(args: argparse.Namespace) -> int:
 
 def _print_progress(done: int, total: int) -> None:
     print(f"  已写入 {done} 月账簿（{done}/{total}）", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.demo_data",
+                                     description="生成模拟的全市多单位导出数据（用于测试和性能测试）")
+    add_demo_data_arguments(parser)
+    return run_demo_data(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""What recipients receive: whether a version may go out yet, its attachment name and mail text. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flows.domain.quality import unexplained_warnings
+
+REVISION_NOTE = "修订说明.txt"
+
+
+def held_back_reason(warning_rules: Sequence[str], explanations: Mapping[str, str]) -> str | None:
+    """Why a version is not sent yet (a warning the department has not explained), or None."""
+    pending = unexplained_warnings(list(warning_rules), dict(explanations))
+    if not pending:
+        return None
+    return (f"有未说明的警告（{'、'.join(pending)}），报告暂不发送；"
+            "请在单位信息文件 warning_explanations 中说明后重新运行")
+
+
+def report_title(unit_name: str, year: int, version: str) -> str:
+    """The mail subject, and the attachment's name without .docx."""
+    return f"{unit_name}{year}年度部门整体支出绩效自评报告（{version}）"
+
+
+def mail_body(unit_name: str, year: int, version: str, revised_from: str | None) -> str:
+    lines = [f"附件为{report_title(unit_name, year, version)}。"]
+    if revised_from:
+        lines.append(f"本版本是对 {revised_from} 的修订，变化见附件《修订说明》。")
+    return "\n".join(lines) + "\n"

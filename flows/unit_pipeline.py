@@ -1,0 +1,344 @@
+"""One department, start to finish: parse → metrics → evaluate → quality → render → publish → send.
+
+`run_unit` is the per-unit line of the annual report. Each stage is a plain function that
+calls into domain code or an adapter; `flows.tasks` hands the same stages in as Prefect
+tasks (names, retries), so the flow's UI shows every stage while tests and benchmarks may
+run them bare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
+from flows.adapters.pdf import docx_to_pdf
+from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
+from flows.adapters.unit_exports import UnitSources, unit_inputs
+from flows.adapters.workpaper import workpaper_xlsx
+from flows.domain.attached_tables import basic_data_table
+from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
+from flows.domain.fingerprint import sha256_hex
+from flows.domain.ingest import YearInputs
+from flows.domain.lineage import figure_lineage
+from flows.domain.mailing import REVISION_NOTE, held_back_reason, mail_body, report_title
+from flows.domain.manifest import build_manifest
+from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
+from flows.domain.profile import DepartmentProfile
+from flows.domain.quality import QualityVerdict, describe_failures, in_files_own_words
+from flows.domain.quality_inputs import quality_datasets, quality_parameters
+from flows.domain.quality_report import build_quality_view, violation_rows
+from flows.domain.reference import Reference
+from flows.domain.report_context import build_report_context
+from flows.domain.revision import describe_revision, revision_text
+from flows.settings import fault_units, smtp_settings
+
+logger = logging.getLogger("jixiao")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitOutcome:
+    """What happened to one department in a run."""
+
+    unit_code: str
+    name: str
+    status: str                      # produced | unchanged | blocked | passed | failed
+    folder: str = ""
+    details: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """What every unit of a run shares: the year's configuration, the template and where outputs go."""
+
+    reference: Reference
+    template: Path
+    out_dir: Path
+    pdf: bool = False
+    prior_reference: Reference | None = None      # last year's configuration, for 同比
+
+
+@dataclass(frozen=True, slots=True)
+class UnitBooks:
+    """A unit's parsed inputs of this year and, when present, last year's."""
+
+    inputs: YearInputs
+    prior: YearInputs | None
+
+    @property
+    def unit(self) -> str:
+        return next(iter(self.inputs.profiles))
+
+    @property
+    def profile(self) -> DepartmentProfile:
+        return self.inputs.profiles[self.unit]
+
+    @property
+    def files(self) -> list[str]:
+        """Every export file that concerns the unit: those its rows came from plus everything in
+        its ledger folder, so a file whose rows were all skipped or rejected still counts."""
+        inputs = self.inputs
+        in_folder = {f for f in inputs.ledger_accounting.files if catalog.in_unit_ledger_folder(f, self.unit)}
+        return sorted(set(inputs.ledger["source_file"]) | set(inputs.budget["source_file"]) | in_folder
+                      | set(inputs.control_totals["source_file"]))
+
+    @property
+    def has_prior(self) -> bool:
+        return self.prior is not None and not self.prior.ledger.empty
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentEvaluation:
+    """Metrics (this year and, when present, last year), indicator scores and the 基础数据表."""
+
+    metrics: DepartmentMetrics
+    evaluation: Evaluation
+    basic_data: dict
+    prior: DepartmentMetrics | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QualityCheck:
+    """A unit's verdict and where this run's GX Data Docs were built."""
+
+    verdict: QualityVerdict
+    data_docs: Path
+    run_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReport:
+    docx: bytes
+    workpaper: bytes
+    pdf: bytes | None
+
+
+def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprint: dict[str, str],
+             workspace: Workspace, stages: Stages | None = None) -> UnitOutcome:
+    """The per-unit line. Runs wherever the task runner puts it and needs only its unit's sources."""
+    stages = stages or PLAIN_STAGES
+    unit, name = sources.unit, sources.profile.name
+    if unit in fault_units():
+        raise RuntimeError(f"injected failure for unit {unit} (JIXIAO_FAULT_UNITS)")
+    books = parse(sources, prior_sources, workspace)
+    folder = catalog.unit_folder(workspace.out_dir, sources.year, unit)
+    with output_folder.unit_lock(folder), tempfile.TemporaryDirectory(prefix="jixiao-data-docs-") as docs:
+        previous = output_folder.latest_manifest(folder)
+        if (current := output_folder.current_version(folder, fingerprint)) is not None:
+            return UnitOutcome(unit, name, "unchanged", str(current))          # a concurrent run made it
+        result = stages.evaluate(books, workspace)
+        check = stages.validate(books, workspace, result.metrics, Path(docs))
+        if check.verdict.blocked:
+            checked = stages.keep_check(books, workspace, check)
+            return UnitOutcome(unit, name, "blocked", str(checked), tuple(describe_failures(check.verdict.critical_failures)))
+        report = stages.render(books, workspace, result, check)
+        version = stages.publish(books, workspace, result, check, report, fingerprint, previous)
+    return UnitOutcome(unit, name, "produced", str(version), stages.send(version, sources.profile))
+
+
+def check_unit(sources: UnitSources, workspace: Workspace, stages: Stages | None = None) -> UnitOutcome:
+    """One unit's quality gate only: its quality report under checks/, never a report version."""
+    stages = stages or PLAIN_STAGES
+    books = parse(sources, None, workspace)
+    with tempfile.TemporaryDirectory(prefix="jixiao-data-docs-") as docs:
+        result = stages.evaluate(books, workspace)
+        check = stages.validate(books, workspace, result.metrics, Path(docs))
+        folder = stages.keep_check(books, workspace, check)
+    blocked = check.verdict.blocked
+    details = tuple(describe_failures(check.verdict.critical_failures)) if blocked else ()
+    return UnitOutcome(sources.unit, sources.profile.name, "blocked" if blocked else "passed", str(folder), details)
+
+
+def parse(sources: UnitSources, prior_sources: UnitSources | None, workspace: Workspace) -> UnitBooks:
+    inputs = unit_inputs(sources, workspace.reference)
+    prior = None
+    if prior_sources is not None and workspace.prior_reference is not None:
+        prior = unit_inputs(prior_sources, workspace.prior_reference)
+    return UnitBooks(inputs, prior)
+
+
+def evaluate(books: UnitBooks, workspace: Workspace) -> DepartmentEvaluation:
+    inputs, reference = books.inputs, workspace.reference
+    metrics = compute_department_metrics(inputs.ledger, inputs.budget, books.profile, reference, inputs.year)
+    prior_metrics = last = None
+    if books.has_prior:
+        last = (books.prior.ledger, books.prior.budget)
+        prior_metrics = compute_department_metrics(*last, books.prior.profiles[books.unit], workspace.prior_reference,
+                                                   books.prior.year)
+    scores = evaluate_performance(reference.evaluation.indicator_library, metrics.rates(prior_metrics),
+                                  books.profile.indicators)
+    basic_data = basic_data_table(inputs.ledger, inputs.budget, metrics, last, prior_metrics)
+    return DepartmentEvaluation(metrics, scores, basic_data, prior_metrics)
+
+
+def validate(books: UnitBooks, workspace: Workspace, metrics: DepartmentMetrics, docs_dir: Path) -> QualityCheck:
+    inputs, reference, unit = books.inputs, workspace.reference, books.unit
+    files = books.files
+    rejected = (inputs.ledger_accounting.for_files(files).rejected + inputs.budget_accounting.rejected
+                + inputs.payment_accounting.rejected)
+    run_label = f"{inputs.year}-{unit}-{dt.datetime.now():%Y%m%dT%H%M%S}"
+    export_date = max((inputs.file_dates[f] for f in files if f in inputs.file_dates), default=pd.Timestamp.now())
+    results = quality_gx.run_suites(
+        project_files.project_root() / "expectations",
+        quality_datasets(inputs.ledger, inputs.budget, metrics, rejected, inputs.control_totals, inputs.vouchers,
+                         inputs.payments, reference.codes.fiscal_fund_sources),
+        quality_parameters(reference, inputs.year, export_date),
+        docs_dir=docs_dir,
+        run_name=run_label,
+    )
+    headers = {**inputs.ledger_accounting.headers, **inputs.budget_accounting.headers}
+    verdict = QualityVerdict(unit, in_files_own_words(results, headers))
+    s = verdict.summary()
+    logger.info("数据质量校验 %s：%d 条规则，通过 %d，严重问题 %d，警告 %d", unit, s["rules"], s["passed"], s["critical_failed"], s["warnings"])
+    publish_quality_table(unit, books.profile.name, inputs.year, verdict)
+    return QualityCheck(verdict, docs_dir, run_label)
+
+
+def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck) -> RenderedReport:
+    inputs, reference, m = books.inputs, workspace.reference, result.metrics
+    context = build_report_context(m, books.profile, check.verdict, reference, result.evaluation,
+                                   result.basic_data, result.prior)
+    docx = docx_renderer.render_docx(workspace.template, context, report_charts(m, result.evaluation))
+    last = (books.prior.ledger, books.prior.budget, result.prior) if result.prior else None
+    lineage = figure_lineage(inputs.ledger, inputs.budget, m, reference, last)
+    workpaper = workpaper_xlsx(*lineage, attached={"基础数据表": result.basic_data, "自评表": context["self_evaluation"]})
+    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None)
+
+
+def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
+    """The three charts of the report as (PNG, alt text), by the keys of report_context.CHART_TITLES."""
+    wan = lambda fen: float(fen) / 1_000_000
+    made = {
+        "spending_by_class": charts.spending_by_class_chart([(line.name, wan(line.amount_fen)) for line in m.econ_classes]),
+        "budget_vs_actual": charts.budget_vs_actual_chart([(p.name, wan(p.adjusted_fen), wan(p.actual_fen)) for p in m.projects]),
+        "score_by_group": charts.score_by_group_chart([(g, float(s), float(p)) for g, p, s in evaluation.groups()]),
+    }
+    return {key: (chart.png, chart.alt_text) for key, chart in made.items()}
+
+
+def quality_files(books: UnitBooks, check: QualityCheck) -> dict[str, bytes]:
+    """quality.html and violations.csv for reviewers (Data Docs are linked, built beside them)."""
+    inputs, profile = books.inputs, books.profile
+    view = build_quality_view(check.verdict, profile.name, inputs.year, inputs.ledger_accounting.for_files(books.files),
+                              dict(profile.warning_explanations), check.run_label)
+    html = quality_report.render_quality_html(project_files.project_root() / "templates", view, data_docs="data_docs/index.html")
+    return {"quality.html": html, "violations.csv": quality_report.violations_csv(violation_rows(check.verdict.results))}
+
+
+def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck,
+            report: RenderedReport, fingerprint: dict[str, str], previous: dict | None) -> Path:
+    """Publish the next version: report, workpaper, quality report, manifest and, after a change, the 修订说明."""
+    inputs, reference, profile = books.inputs, workspace.reference, books.profile
+    folder = catalog.unit_folder(workspace.out_dir, inputs.year, books.unit)
+    version = output_folder.next_version(folder)
+    ledger_accounting = inputs.ledger_accounting.for_files(books.files)
+    outputs = {"report.docx": report.docx, "workpaper.xlsx": report.workpaper, **quality_files(books, check)}
+    if report.pdf is not None:
+        outputs["report.pdf"] = report.pdf
+    manifest = build_manifest(
+        result.metrics, profile.name, inputs.year, check.verdict, fingerprint,
+        {"ledger": ledger_accounting.summary(), "budget": inputs.budget_accounting.summary()},
+        {name: sha256_hex(data) for name, data in outputs.items()},
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    # Which export profile read each input file, and which code lists checked the codes.
+    manifest["export_formats"] = {**ledger_accounting.formats, **inputs.budget_accounting.formats}
+    manifest["code_lists"] = reference.codes.folder
+    manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
+                              "grade": result.evaluation.grade}
+    if previous:
+        manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"])
+        outputs[REVISION_NOTE] = revision_text(profile.name, inputs.year, version, manifest["revision"]).encode()
+    published = output_folder.publish_version(folder, version, outputs, manifest, trees={"data_docs": check.data_docs})
+    publish_outputs(books.unit, profile.name, published, f"{published.name}：报告已生成")
+    return published
+
+
+def keep_check(books: UnitBooks, workspace: Workspace, check: QualityCheck) -> Path:
+    """Keep the quality report of a run that produced no report version (blocked, or validate only)."""
+    folder = output_folder.publish_check(
+        catalog.unit_folder(workspace.out_dir, books.inputs.year, books.unit), check.run_label,
+        quality_files(books, check), trees={"data_docs": check.data_docs},
+    )
+    publish_outputs(books.unit, books.profile.name, folder, "数据质量检查")
+    return folder
+
+
+def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
+    """E-mail the report and copy it to shared folders, once per recipient and version.
+
+    Not sent while a warning lacks the department's explanation. Returns what happened, in Chinese.
+    """
+    recipients = profile.recipients
+    if not recipients.email and not recipients.folders:
+        return ()
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    held_back = held_back_reason([w["rule_id"] for w in manifest["quality"]["warnings"]], profile.warning_explanations)
+    if held_back:
+        return (held_back,)
+    done = {(d["channel"], d["to"]) for d in delivery.read_deliveries(version)}
+    docx = (version / "report.docx").read_bytes()
+    title = report_title(profile.name, manifest["fiscal_year"], version.name)
+    attachments = {f"{title}.docx": docx}
+    if (version / REVISION_NOTE).exists():
+        attachments[REVISION_NOTE] = (version / REVISION_NOTE).read_bytes()
+    revised_from = manifest.get("revision", {}).get("previous_version")
+    said = []
+    smtp = smtp_settings()
+    for address in recipients.email:
+        if ("email", address) in done:
+            continue
+        if smtp is None:
+            said.append(f"未配置邮件服务器（JIXIAO_SMTP_HOST），未发送给 {address}")
+            continue
+        delivery.send_email(smtp, address, title, mail_body(profile.name, manifest["fiscal_year"], version.name, revised_from),
+                            attachments)
+        said.append(_record(version, "email", address, manifest, docx))
+    for folder in recipients.folders:
+        if ("folder", folder) not in done:
+            delivery.copy_to_folder(Path(folder), f"{title}.docx", docx)
+            said.append(_record(version, "folder", folder, manifest, docx))
+    return tuple(said)
+
+
+def _record(version: Path, channel: str, to: str, manifest: dict, docx: bytes) -> str:
+    delivery.record_delivery(version, {
+        "channel": channel, "to": to, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "version": version.name, "sha256": sha256_hex(docx), "fingerprint": manifest["fingerprint"],
+    })
+    return f"已{'发送邮件给' if channel == 'email' else '复制到'} {to}"
+
+
+def unchanged(sources: UnitSources, version: Path, stages: Stages | None = None) -> UnitOutcome:
+    """A unit whose inputs made no difference: its latest version stands; recipients who have
+    not had it yet get it now."""
+    stages = stages or PLAIN_STAGES
+    sent = stages.send(version, sources.profile) if has_recipients(sources.profile) else ()
+    return UnitOutcome(sources.unit, sources.profile.name, "unchanged", str(version), sent)
+
+
+def has_recipients(profile: DepartmentProfile) -> bool:
+    return bool(profile.recipients.email or profile.recipients.folders)
+
+
+@dataclass(frozen=True, slots=True)
+class Stages:
+    """The stages `run_unit` calls. `flows.tasks.TASK_STAGES` gives the same functions as
+    Prefect tasks; these plain ones serve tests and benchmarks."""
+
+    evaluate: Callable[..., DepartmentEvaluation] = evaluate
+    validate: Callable[..., QualityCheck] = validate
+    keep_check: Callable[..., Path] = keep_check
+    render: Callable[..., RenderedReport] = render
+    publish: Callable[..., Path] = publish
+    send: Callable[..., tuple[str, ...]] = send
+
+
+PLAIN_STAGES = Stages()
