@@ -21,10 +21,11 @@ run: setup
 validate: setup
 	$(BIN)/jixiao validate --year 2024 --data data
 
-test: setup
+# Lint first: the configured ruff rules hold in CI too.
+test: lint
 	$(BIN)/python -m pytest
 
-# Domain, rules and adapters without the Prefect engine or LibreOffice (about a minute).
+# Domain, rules, adapters and in-process bad inputs without the Prefect engine or LibreOffice (about a minute).
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow" tests/unit tests/rules tests/integration
 

@@ -234,7 +234,7 @@ def _report_unit(outcome) -> None:
         if Path(outcome.folder, "修订说明.txt").exists():
             _say(f"    修订说明 {outcome.folder}/修订说明.txt")
     elif outcome.status == "unchanged":
-        _say(f"= {outcome.unit_code} {outcome.name}：输入未变化，沿用 {outcome.folder}，未生成新版本")
+        _say(f"= {outcome.unit_code} {outcome.name}：报告内容未变化，沿用 {outcome.folder}，未生成新版本")
     elif outcome.status == "passed":
         _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题），报告 {outcome.folder}/quality.html")
     if outcome.status in ("produced", "unchanged"):

@@ -20,6 +20,7 @@ import pandas as pd
 
 from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.pdf import docx_to_pdf
+from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.unit_exports import UnitSources, unit_inputs
 from flows.adapters.workpaper import workpaper_xlsx
@@ -118,6 +119,7 @@ class RenderedReport:
     docx: bytes
     workpaper: bytes
     pdf: bytes | None
+    content: str                     # digest of what a recipient reads (report_content.content_digest)
 
 
 def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprint: dict[str, str],
@@ -139,6 +141,11 @@ def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprin
             checked = stages.keep_check(books, workspace, check)
             return UnitOutcome(unit, name, "blocked", str(checked), tuple(describe_failures(check.verdict.critical_failures)))
         report = stages.render(books, workspace, result, check)
+        if previous and previous.get("content_digest") == report.content:
+            # A release or a correction that changes nothing a recipient reads issues nothing.
+            kept = output_folder.keep_version(folder, previous["version"], fingerprint)
+            said = (f"输入或程序有变化，但报告内容与 {kept.name} 相同",)
+            return UnitOutcome(unit, name, "unchanged", str(kept), said + stages.send(kept, sources.profile))
         version = stages.publish(books, workspace, result, check, report, fingerprint, previous)
     return UnitOutcome(unit, name, "produced", str(version), stages.send(version, sources.profile))
 
@@ -209,7 +216,7 @@ def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation,
     last = (books.prior.ledger, books.prior.budget, result.prior) if result.prior else None
     lineage = figure_lineage(inputs.ledger, inputs.budget, m, reference, last)
     workpaper = workpaper_xlsx(*lineage, attached={"基础数据表": result.basic_data, "自评表": context["self_evaluation"]})
-    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None)
+    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None, content_digest(docx))
 
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
@@ -251,6 +258,7 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     # Which export profile read each input file, and which code lists checked the codes.
     manifest["export_formats"] = {**ledger_accounting.formats, **inputs.budget_accounting.formats}
     manifest["code_lists"] = reference.codes.folder
+    manifest["content_digest"] = report.content
     manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
                               "grade": result.evaluation.grade}
     if previous:

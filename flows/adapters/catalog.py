@@ -161,5 +161,10 @@ def version_number(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def same_content_record(unit_dir: Path) -> Path:
+    """Fingerprints of later inputs that rendered the same report as the latest version."""
+    return unit_dir / ".same-content.json"
+
+
 def check_folder(unit_dir: Path, run_label: str) -> Path:
     return unit_dir / "checks" / run_label

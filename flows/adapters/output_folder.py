@@ -13,7 +13,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from flows.adapters.catalog import check_folder, version_name, version_number
+from flows.adapters.catalog import check_folder, same_content_record, version_name, version_number
 from flows.settings import fault_delay_seconds
 
 
@@ -72,11 +72,34 @@ def publish_check(folder: Path, run_label: str, files: Mapping[str, bytes], tree
 
 
 def current_version(folder: Path, fingerprint: dict[str, str]) -> Path | None:
-    """The latest version when it was made from exactly these inputs (nothing to do), else None."""
+    """The latest version when these inputs made it, or made the same report before (nothing
+    to do), else None."""
     latest = latest_manifest(folder)
-    if latest and latest.get("fingerprint") == fingerprint["fingerprint"]:
+    if not latest:
+        return None
+    if latest.get("fingerprint") == fingerprint["fingerprint"] or fingerprint["fingerprint"] in _same_content(folder, latest["version"]):
         return folder / latest["version"]
     return None
+
+
+def _same_content(folder: Path, version: str) -> list[str]:
+    path = same_content_record(folder)
+    if not path.exists():
+        return []
+    record = json.loads(path.read_text(encoding="utf-8"))
+    return record["fingerprints"] if record.get("version") == version else []
+
+
+def keep_version(folder: Path, version: str, fingerprint: dict[str, str]) -> Path:
+    """Record that `fingerprint` rendered the same report as `version`, which stays current:
+    the next run with these inputs has nothing to do."""
+    known = _same_content(folder, version)
+    record = {"version": version, "fingerprints": [*known, fingerprint["fingerprint"]][-50:]}
+    path = same_content_record(folder)
+    staging = path.with_name(f"{path.name}.tmp")
+    staging.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    staging.replace(path)
+    return folder / version
 
 
 def next_version(folder: Path) -> str:

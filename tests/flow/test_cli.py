@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_UNIT, docx_text_via_libreoffice, listing
+from tests.fixtures.bad_inputs import add_to_first_debit, edit_csv
 from tests.integration.test_sample_figures import PROJECTS, PUBLISHED
 
 pytestmark = pytest.mark.slow
@@ -81,7 +82,7 @@ def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
     assert "LED-003" in (check / "quality.html").read_text(encoding="utf-8")
 
 
-def test_rerun_without_changes_makes_no_new_version_and_a_change_does(run_cli, data_copy, tmp_path):
+def test_rerun_without_changes_makes_no_new_version_and_a_change_of_amount_does(run_cli, data_copy, tmp_path):
     out = tmp_path / "out"
     assert run_cli("run", "--data", str(data_copy), "--out", str(out)).code == 0
     again = run_cli("run", "--data", str(data_copy), "--out", str(out))
@@ -90,7 +91,13 @@ def test_rerun_without_changes_makes_no_new_version_and_a_change_does(run_cli, d
     assert listing(unit) == ["v1"]
     v1 = _sha(unit / "v1" / "report.docx")
 
+    # A corrected 摘要 is not printed in the report: recipients get no new version for it.
     _edit_csv(data_copy, "发放1月基本工资", "发放1月基本工资（更正）")
+    reworded = run_cli("run", "--data", str(data_copy), "--out", str(out))
+    assert reworded.code == 0 and "报告内容与 v1 相同" in reworded.stdout, reworded.stdout
+    assert listing(unit) == ["v1"]
+
+    edit_csv(data_copy, add_to_first_debit(100))          # 100 yuan more on one line: 0.01 万元 in print
     changed = run_cli("run", "--data", str(data_copy), "--out", str(out))
     assert changed.code == 0, changed.output
     assert listing(unit) == ["v1", "v2"]
