@@ -220,6 +220,10 @@ def _report(outcomes, seconds: float, year_folder: Path) -> int:
              + f"受阻 {counts['blocked']}，失败 {counts['failed']}")
         summary = _write_summary(outcomes, year_folder)
         _say(f"逐单位结果：{summary}")
+    undelivered = sum(o.delivery_failed for o in outcomes)
+    if undelivered:
+        print(f"有 {undelivered} 个单位的报告已生成但发送失败；失败原因已记入该版本的 deliveries.json，下次运行时自动重试",
+              file=sys.stderr)
     _say(f"用时 {seconds:.1f} 秒")
     if counts["failed"]:
         print(f"详细日志：{log_file()}", file=sys.stderr)
@@ -239,7 +243,10 @@ def _report_unit(outcome) -> None:
         _say(f"✓ {outcome.unit_code} {outcome.name}：数据质量校验通过（无严重问题），报告 {outcome.folder}/quality.html")
     if outcome.status in ("produced", "unchanged"):
         for line in outcome.details:
-            _say(f"    {line}")
+            if outcome.delivery_failed and line.startswith("发送失败"):
+                print(f"    ✗ {line}", file=sys.stderr)
+            else:
+                _say(f"    {line}")
     if outcome.status == "blocked":
         print(f"✗ {outcome.unit_code} {outcome.name}：数据质量存在严重问题，未生成报告，原有版本保持不变", file=sys.stderr)
         print(f"    数据质量报告：{outcome.folder}/quality.html", file=sys.stderr)
@@ -264,8 +271,8 @@ def _write_summary(outcomes, folder: Path) -> Path:
         writer.writerow(["单位编码", "单位名称", "结果", "输出目录", "说明"])
         labels = {"produced": "已生成", "unchanged": "未变化", "passed": "校验通过", "blocked": "受阻（严重数据问题）", "failed": "失败"}
         for o in outcomes:
-            writer.writerow([csv_safe_text(cell) for cell in
-                             (o.unit_code, o.name, labels.get(o.status, o.status), o.folder, "；".join(o.details))])
+            label = labels.get(o.status, o.status) + ("、发送失败" if o.delivery_failed else "")
+            writer.writerow([csv_safe_text(cell) for cell in (o.unit_code, o.name, label, o.folder, "；".join(o.details))])
     return path
 
 

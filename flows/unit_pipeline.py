@@ -29,7 +29,15 @@ from flows.domain.evaluation import Evaluation, evaluate_performance, points_tex
 from flows.domain.fingerprint import sha256_hex
 from flows.domain.ingest import YearInputs
 from flows.domain.lineage import figure_lineage
-from flows.domain.mailing import REVISION_NOTE, held_back_reason, mail_body, report_title
+from flows.domain.mailing import (
+    MAX_SEND_ATTEMPTS,
+    REVISION_NOTE,
+    SEND_FAILED,
+    held_back_reason,
+    mail_body,
+    report_title,
+    safe_file_name,
+)
 from flows.domain.manifest import build_manifest
 from flows.domain.metrics import DepartmentMetrics, compute_department_metrics
 from flows.domain.profile import DepartmentProfile
@@ -53,6 +61,10 @@ class UnitOutcome:
     status: str                      # produced | unchanged | blocked | passed | failed
     folder: str = ""
     details: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def delivery_failed(self) -> bool:
+        return any(line.startswith(SEND_FAILED) for line in self.details)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +157,9 @@ def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprin
             # A release or a correction that changes nothing a recipient reads issues nothing.
             kept = output_folder.keep_version(folder, previous["version"], fingerprint)
             said = (f"输入或程序有变化，但报告内容与 {kept.name} 相同",)
-            return UnitOutcome(unit, name, "unchanged", str(kept), said + stages.send(kept, sources.profile))
+            return UnitOutcome(unit, name, "unchanged", str(kept), said + send_safely(stages, kept, sources.profile))
         version = stages.publish(books, workspace, result, check, report, fingerprint, previous)
-    return UnitOutcome(unit, name, "produced", str(version), stages.send(version, sources.profile))
+    return UnitOutcome(unit, name, "produced", str(version), send_safely(stages, version, sources.profile))
 
 
 def check_unit(sources: UnitSources, workspace: Workspace, stages: Stages | None = None) -> UnitOutcome:
@@ -282,7 +294,9 @@ def keep_check(books: UnitBooks, workspace: Workspace, check: QualityCheck) -> P
 def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
     """E-mail the report and copy it to shared folders, once per recipient and version.
 
-    Not sent while a warning lacks the department's explanation. Returns what happened, in Chinese.
+    Not sent while a warning lacks the department's explanation. A failed delivery is recorded
+    with its reason and tried again by the next run (at most MAX_SEND_ATTEMPTS times); it never
+    stops another recipient or unit. Returns what happened, in Chinese.
     """
     recipients = profile.recipients
     if not recipients.email and not recipients.folders:
@@ -291,44 +305,71 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
     held_back = held_back_reason([w["rule_id"] for w in manifest["quality"]["warnings"]], profile.warning_explanations)
     if held_back:
         return (held_back,)
-    done = {(d["channel"], d["to"]) for d in delivery.read_deliveries(version)}
+    records = delivery.read_deliveries(version)
     docx = (version / "report.docx").read_bytes()
     title = report_title(profile.name, manifest["fiscal_year"], version.name)
-    attachments = {f"{title}.docx": docx}
+    attachment = safe_file_name(title, ".docx")
+    attachments = {attachment: docx}
     if (version / REVISION_NOTE).exists():
         attachments[REVISION_NOTE] = (version / REVISION_NOTE).read_bytes()
-    revised_from = manifest.get("revision", {}).get("previous_version")
-    said = []
+    body = mail_body(profile.name, manifest["fiscal_year"], version.name,
+                     manifest.get("revision", {}).get("previous_version"))
     smtp = smtp_settings()
-    for address in recipients.email:
-        if ("email", address) in done:
+    said = []
+    for channel, to in [*(("email", a) for a in recipients.email), *(("folder", f) for f in recipients.folders)]:
+        failures = _failures_since_sent(records, channel, to)
+        if failures is None:
+            continue                                      # delivered before
+        if failures >= MAX_SEND_ATTEMPTS:
+            said.append(f"{SEND_FAILED}：发给 {to} 已连续失败 {failures} 次，不再自动重试；请检查后手工发送")
             continue
-        if smtp is None:
-            said.append(f"未配置邮件服务器（JIXIAO_SMTP_HOST），未发送给 {address}")
+        if channel == "email" and smtp is None:
+            said.append(f"未配置邮件服务器（JIXIAO_SMTP_HOST），未发送给 {to}")
             continue
-        delivery.send_email(smtp, address, title, mail_body(profile.name, manifest["fiscal_year"], version.name, revised_from),
-                            attachments)
-        said.append(_record(version, "email", address, manifest, docx))
-    for folder in recipients.folders:
-        if ("folder", folder) not in done:
-            delivery.copy_to_folder(Path(folder), f"{title}.docx", docx)
-            said.append(_record(version, "folder", folder, manifest, docx))
+        try:
+            if channel == "email":
+                delivery.send_email(smtp, to, title, body, attachments)
+            else:
+                delivery.copy_to_folder(Path(to), attachment, docx)
+        except delivery.DeliveryError as error:
+            _record(version, channel, to, manifest, docx, failed=str(error))
+            said.append(f"{SEND_FAILED}：{error}（{'请修正后重新运行' if error.lasting else '下次运行时重试'}）")
+            continue
+        said.append(_record(version, channel, to, manifest, docx))
     return tuple(said)
 
 
-def _record(version: Path, channel: str, to: str, manifest: dict, docx: bytes) -> str:
+def _failures_since_sent(records: list[dict], channel: str, to: str) -> int | None:
+    """None when the recipient has this version, else how many tries failed so far."""
+    mine = [r for r in records if (r["channel"], r["to"]) == (channel, to)]
+    if any(r.get("status", "sent") == "sent" for r in mine):
+        return None
+    return len(mine)
+
+
+def _record(version: Path, channel: str, to: str, manifest: dict, docx: bytes, failed: str = "") -> str:
     delivery.record_delivery(version, {
         "channel": channel, "to": to, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "version": version.name, "sha256": sha256_hex(docx), "fingerprint": manifest["fingerprint"],
+        "status": "failed" if failed else "sent", **({"reason": failed} if failed else {}),
     })
     return f"已{'发送邮件给' if channel == 'email' else '复制到'} {to}"
+
+
+def send_safely(stages: Stages, version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
+    """Deliver without letting an unexpected fault undo the unit's outcome: the version exists."""
+    try:
+        return stages.send(version, profile)
+    except Exception as error:  # noqa: BLE001 - the report is made; the failure is the delivery's
+        logger.error("单位报告 %s 发送出错：%s: %s", version, type(error).__name__, error)
+        return (f"{SEND_FAILED}：{type(error).__name__}: {error}（下次运行时重试）",)
 
 
 def unchanged(sources: UnitSources, version: Path, stages: Stages | None = None) -> UnitOutcome:
     """A unit whose inputs made no difference: its latest version stands; recipients who have
     not had it yet get it now."""
     stages = stages or PLAIN_STAGES
-    sent = stages.send(version, sources.profile) if has_recipients(sources.profile) else ()
+    sent = send_safely(stages, version, sources.profile) if has_recipients(sources.profile) else ()
     return UnitOutcome(sources.unit, sources.profile.name, "unchanged", str(version), sent)
 
 

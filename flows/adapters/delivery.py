@@ -26,32 +26,78 @@ def _password(settings: SmtpSettings) -> str:
     return Secret.load(block).get()
 
 
+class DeliveryError(Exception):
+    """A delivery that did not happen, in Chinese, naming server or folder and recipient (never
+    a password). `lasting` when trying again soon would meet the same answer (a refused
+    recipient, a rejected login)."""
+
+    def __init__(self, message: str, lasting: bool = False) -> None:
+        super().__init__(message)
+        self.lasting = lasting
+
+
 def send_email(settings: SmtpSettings, to: str, subject: str, body: str, attachments: dict[str, bytes]) -> None:
-    """Send one message with the report attached. Raises smtplib/OSError errors as they come."""
+    """Send one message with the report attached.
+
+    Raises:
+        DeliveryError: the server could not be reached, refused the login, the sender or the recipient.
+    """
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = settings.sender, to, subject
     message.set_content(body)
     for name, data in attachments.items():
         maintype, subtype = DOCX_TYPE if name.endswith(".docx") else ("text", "plain")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
-        if settings.starttls:
-            smtp.starttls()
-        if settings.user:
-            smtp.login(settings.user, _password(settings))
-        smtp.send_message(message)
+    server = f"{settings.host}:{settings.port}"
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
+            if settings.starttls:
+                smtp.starttls()
+            if settings.user:
+                smtp.login(settings.user, _password(settings))
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as error:
+        code, reply = next(iter(error.recipients.values()))
+        raise DeliveryError(f"邮件服务器 {server} 拒收收件人 {to}：{code} {_reply(reply)}", lasting=code >= 500) from None
+    except smtplib.SMTPAuthenticationError as error:
+        raise DeliveryError(f"邮件服务器 {server} 拒绝登录（用户 {settings.user}）：{error.smtp_code}，"
+                            "请检查 JIXIAO_SMTP_USER 和密码", lasting=True) from None
+    except smtplib.SMTPResponseException as error:
+        raise DeliveryError(f"邮件服务器 {server} 未接受发给 {to} 的邮件：{error.smtp_code} {_reply(error.smtp_error)}",
+                            lasting=error.smtp_code >= 500) from None
+    except (smtplib.SMTPException, OSError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise DeliveryError(f"无法连接邮件服务器 {server}（发给 {to}）：{reason}") from None
+
+
+def _reply(reply: bytes | str) -> str:
+    return (reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)).strip()
 
 
 def copy_to_folder(folder: Path, name: str, data: bytes) -> Path:
-    """Put a file into a shared folder atomically (recipients never see half a file)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".partial-", dir=folder)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
+    """Put a file into a shared folder atomically (recipients never see half a file).
+
+    Raises:
+        DeliveryError: the folder cannot be created or written; no partial file is left.
+    """
     target = folder / name
-    os.replace(temporary, target)
+    if target.parent != folder:
+        raise DeliveryError(f"文件名「{name}」不能含路径，未复制到 {folder}", lasting=True)
+    temporary = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".partial-", dir=folder)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+        temporary = None
+    except OSError as error:
+        raise DeliveryError(f"无法复制到共享目录 {folder}：{error.strerror or error}") from None
+    finally:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
     return target
 
 

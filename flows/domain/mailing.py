@@ -7,6 +7,14 @@ from collections.abc import Mapping, Sequence
 from flows.domain.quality import unexplained_warnings
 
 REVISION_NOTE = "修订说明.txt"
+SEND_FAILED = "发送失败"          # how a failed delivery's line begins (outcomes, run summary)
+# A delivery that failed this many times in a row is not tried again by later runs.
+MAX_SEND_ATTEMPTS = 5
+# Characters a file name in a shared folder must not hold: separators, reserved on Windows
+# shares, control and bidi characters (they would reorder or hide parts of the name).
+_UNSAFE_IN_NAMES = dict.fromkeys(map(ord, '/\\:*?"<>|'), "_") | {c: "_" for c in range(0x20)} | {
+    c: "_" for c in (0x7F, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+MAX_NAME_CHARS = 120             # well under the 255 bytes of common file systems, in UTF-8
 
 
 def held_back_reason(warning_rules: Sequence[str], explanations: Mapping[str, str]) -> str | None:
@@ -21,6 +29,12 @@ def held_back_reason(warning_rules: Sequence[str], explanations: Mapping[str, st
 def report_title(unit_name: str, year: int, version: str) -> str:
     """The mail subject, and the attachment's name without .docx."""
     return f"{unit_name}{year}年度部门整体支出绩效自评报告（{version}）"
+
+
+def safe_file_name(title: str, suffix: str) -> str:
+    """A file name for `title` that stays inside the folder it is written to, bounded in length."""
+    name = title.translate(_UNSAFE_IN_NAMES).strip(" .") or "报告"
+    return name[: MAX_NAME_CHARS - len(suffix)] + suffix
 
 
 def mail_body(unit_name: str, year: int, version: str, revised_from: str | None) -> str:

@@ -32,6 +32,12 @@ def smtp_server():
         def __init__(self) -> None:
             self.messages: list[tuple[list[str], bytes]] = []
 
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("refused@"):
+                return "550 5.1.1 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
         async def handle_DATA(self, server, session, envelope):
             self.messages.append((list(envelope.rcpt_tos), envelope.content))
             return "250 OK"
@@ -82,6 +88,45 @@ def test_report_is_mailed_and_filed_once_per_version(run_cli, data_copy, tmp_pat
     again = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
     assert again.code == 0 and "未生成新版本" in again.stdout
     assert len(smtp_server.messages) == 1, "an unchanged version is not sent again"
+
+
+def test_a_refused_recipient_or_a_down_server_fails_only_that_delivery_and_is_retried(run_cli, data_copy, tmp_path,
+                                                                                     smtp_server):
+    shared = tmp_path / "共享文件夹"
+    _add_recipients(data_copy, ["refused@example.org", "leader@example.org"], [str(shared)])
+    path = data_copy / "2024" / "profiles" / f"{SAMPLE_UNIT}.yaml"
+    profile = yaml.safe_load(path.read_text(encoding="utf-8"))
+    profile["name"] = "../../逃逸" + profile["name"]               # a name that must not become a path
+    path.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    smtp = {"JIXIAO_SMTP_HOST": "127.0.0.1", "JIXIAO_SMTP_PORT": str(smtp_server.port),
+            "JIXIAO_SMTP_SENDER": "jixiao@example.org"}
+    out = tmp_path / "out"
+    result = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert result.code == 0, result.output
+    assert "已生成" in result.stdout and "未生成报告" not in result.output
+    assert f"发送失败：邮件服务器 127.0.0.1:{smtp_server.port} 拒收收件人 refused@example.org：550" in result.stderr
+    assert "已发送邮件给 leader@example.org" in result.stdout
+    assert [recipients for recipients, _ in smtp_server.messages] == [["leader@example.org"]]
+    [filed] = list(shared.iterdir())                                # inside the shared folder, nowhere above it
+    assert filed.name.startswith("_.._逃逸") and filed.suffix == ".docx"
+    version = out / "2024" / SAMPLE_UNIT / "v1"
+    deliveries = json.loads((version / "deliveries.json").read_text(encoding="utf-8"))
+    [failed] = [d for d in deliveries if d["status"] == "failed"]
+    assert failed["to"] == "refused@example.org" and "550" in failed["reason"]
+
+    # The next run keeps v1, tries the refused recipient again and nobody else.
+    again = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert again.code == 0 and "未生成新版本" in again.stdout and "拒收收件人 refused@example.org" in again.stderr
+    assert len(smtp_server.messages) == 1
+
+    # With the server down, the delivery fails with a message naming it, and the run still ends well.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    down = run_cli("run", "--data", str(data_copy), "--out", str(out), env={**smtp, "JIXIAO_SMTP_PORT": str(closed_port)})
+    assert down.code == 0, down.output
+    assert f"发送失败：无法连接邮件服务器 127.0.0.1:{closed_port}（发给 refused@example.org）" in down.stderr
+    assert "Traceback" not in down.output
 
 
 def test_unexplained_warning_keeps_the_report_from_recipients(run_cli, data_copy, tmp_path, smtp_server):
