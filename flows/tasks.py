@@ -24,6 +24,7 @@ from flows.adapters.workpaper import workpaper_xlsx
 from flows.domain.attached_tables import basic_data_table
 from flows.domain.errors import InputError
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
+from flows.domain.figures import FigureRegistry, build_figures
 from flows.domain.fingerprint import combine_fingerprints, sha256_hex
 from flows.domain.ingest import YearInputs
 from flows.domain.lineage import figure_lineage
@@ -202,6 +203,7 @@ class RenderedReport:
     docx: bytes
     workpaper: bytes
     pdf: bytes | None
+    figures: FigureRegistry
 
 
 @task(name="render", cache_policy=NO_CACHE)
@@ -209,13 +211,14 @@ def render(result: DepartmentEvaluation, inputs: YearInputs, check: QualityCheck
            pdf: bool = False, prior: YearInputs | None = None) -> RenderedReport:
     m = result.metrics
     ledger, budget, _ = unit_frames(inputs, m.unit_code)
-    context = build_report_context(m, inputs.profiles[m.unit_code], check.verdict, reference, result.evaluation,
-                                   result.basic_data, result.prior)
+    profile = inputs.profiles[m.unit_code]
+    figures = build_figures(m, profile, result.evaluation, result.basic_data, check.verdict, result.prior)
+    context = build_report_context(figures, m, profile, check.verdict, reference, result.evaluation, result.prior)
     docx = docx_renderer.render_docx(template, context, report_charts(m, result.evaluation))
     last = prior_frames(prior, m.unit_code) if result.prior else None
     lineage = figure_lineage(ledger, budget, m, reference, (*last, result.prior) if last else None)
-    workpaper = workpaper_xlsx(*lineage, attached={"基础数据表": result.basic_data, "自评表": context["self_evaluation"]})
-    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if pdf else None)
+    workpaper = workpaper_xlsx(figures, *lineage)
+    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if pdf else None, figures)
 
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
@@ -259,7 +262,7 @@ def deliver(out_dir: Path, result: DepartmentEvaluation, inputs: YearInputs, che
     if report.pdf is not None:
         outputs["report.pdf"] = report.pdf
     manifest = build_manifest(
-        metrics, inputs.profiles[unit].name, inputs.year, verdict, fingerprint,
+        metrics, report.figures, inputs.profiles[unit].name, inputs.year, verdict, fingerprint,
         {"ledger": inputs.ledger_accounting.for_files(files).summary(), "budget": inputs.budget_accounting.summary()},
         {name: sha256_hex(data) for name, data in outputs.items()},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
