@@ -54,8 +54,8 @@ def workpaper_xlsx(registry: FigureRegistry, figures: Sequence[Figure], rates: S
     _append(printed, ["键", "名称", "类型", "精确值（分）", "报告值", "指标编号"])
     lineage_ids: dict[str, list[str]] = {}
     for f in figures:
-        if f.key:
-            lineage_ids.setdefault(f.key, []).append(f.figure_id)
+        for key in f.keys:
+            lineage_ids.setdefault(key, []).append(f.figure_id)
     for figure in registry:
         _append(printed, [figure.key, figure.label, _KIND_NAMES[figure.kind], figure.fen, figure.printed,
                           "、".join(lineage_ids.get(figure.key, []))])

@@ -18,6 +18,17 @@ PUBLIC_PARTS = (
     ("utilities_travel", "水费、电费、差旅费", ("30205", "30206", "30211")),
     ("meetings_training", "会议费、培训费", ("30215", "30216")),
 )
+# “三公” items of the 基础数据表: (figure key, label, word that names the item in the code lists).
+SANGONG_ROWS = (
+    ("car", "公务用车购置和维护经费", "公务用车"),
+    ("abroad", "出国经费", "出国"),
+    ("reception", "公务接待", "接待"),
+)
+
+
+def sangong_row_key(item_name: str) -> str | None:
+    """The 基础数据表 row of a “三公” item (公务接待费 → reception), None if it has none."""
+    return next((key for key, _, word in SANGONG_ROWS if word in item_name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +61,7 @@ def _control_rows(ledger: pd.DataFrame, budget: pd.DataFrame, m: DepartmentMetri
 
     return (
         ControlRow("sangong", "“三公”经费", m.sangong_budget_fen, m.sangong_total_fen),
-        ControlRow("car", "公务用车购置和维护经费", None, item("公务用车")),
-        ControlRow("abroad", "出国经费", None, item("出国")),
-        ControlRow("reception", "公务接待", None, item("接待")),
+        *(ControlRow(key, label, None, item(word)) for key, label, word in SANGONG_ROWS),
         ControlRow("projects", "项目支出", sum(p.adjusted_fen for p in m.projects), m.named_projects_fen),
         ControlRow("public", "公用经费", m.public_budget_fen, m.public_fen),
         *(ControlRow(key, label, sum_codes(basic_public_budget, codes), sum_codes(basic_public_actual, codes))

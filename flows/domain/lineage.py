@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from flows.domain.attached_tables import PUBLIC_PARTS
+from flows.domain.attached_tables import PUBLIC_PARTS, sangong_row_key
 from flows.domain.figures import econ_key, project_key, sangong_key
 from flows.domain.metrics import BASIC_TYPES, DepartmentMetrics
 from flows.domain.money import format_percent, format_wan
@@ -21,7 +21,7 @@ from flows.domain.reference import Reference
 @dataclass(frozen=True, slots=True)
 class Figure:
     figure_id: str
-    key: str                     # the registry key of the printed figure (flows/domain/figures.py), "" if none
+    keys: tuple[str, ...]        # registry keys of the printed figures it explains (flows/domain/figures.py)
     name: str
     formula: str
     fen: int
@@ -44,11 +44,13 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
     fiscal = ledger["fund_source"].isin(reference.codes.fiscal_fund_sources)
     figures: list[Figure] = []
 
-    def add(key: str, name: str, formula: str, frame: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series]) -> str:
+    def add(keys: str | tuple[str, ...], name: str, formula: str, frame: pd.DataFrame,
+            select: Callable[[pd.DataFrame], pd.Series]) -> str:
         rows = frame[select(frame)][["source_file", "source_row", "amount_fen"]].reset_index(drop=True)
         fen = int(rows["amount_fen"].sum())
         figure_id = f"F{len(figures) + 1:03d}"
-        figures.append(Figure(figure_id, key, name, formula, fen, format_wan(fen), rows))
+        keys = (keys,) if isinstance(keys, str) else keys
+        figures.append(Figure(figure_id, tuple(k for k in keys if k), name, formula, fen, format_wan(fen), rows))
         return figure_id
 
     def add_control_parts(prefix: str, spent: pd.DataFrame, planned: pd.DataFrame | None) -> None:
@@ -61,13 +63,13 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
                     lambda f, codes=codes: (f["expense_type"] == "basic_public") & f["econ_code"].isin(codes))
 
     everything = lambda f: pd.Series(True, index=f.index)
-    actual = add("actual", "全年执行数", "Σ 7101/7201 支出分录（借−贷）", ledger, everything)
-    add("basic", "基本支出", "Σ 项目类别 1、2 的支出分录", ledger, lambda f: f["expense_type"].isin(BASIC_TYPES))
+    actual = add(("actual", "se.total.actual"), "全年执行数", "Σ 7101/7201 支出分录（借−贷）", ledger, everything)
+    add(("basic", "se.basic.actual"), "基本支出", "Σ 项目类别 1、2 的支出分录", ledger, lambda f: f["expense_type"].isin(BASIC_TYPES))
     add("personnel", "人员经费", "Σ 基本支出中经济分类 301、303", ledger,
         lambda f: f["expense_type"].isin(BASIC_TYPES) & f["econ_code"].str[:3].isin(reference.evaluation.personnel_classes))
-    public = add("public", "公用经费", "Σ 基本支出中其余经济分类", ledger,
+    public = add(("public", "bd.public.actual"), "公用经费", "Σ 基本支出中其余经济分类", ledger,
                  lambda f: f["expense_type"].isin(BASIC_TYPES) & ~f["econ_code"].str[:3].isin(reference.evaluation.personnel_classes))
-    add("named_projects", "项目支出", "Σ 项目类别 3、财政拨款资金的支出分录", ledger, lambda f: (f["expense_type"] == "project") & fiscal.loc[f.index])
+    add(("named_projects", "bd.projects.actual"), "项目支出", "Σ 项目类别 3、财政拨款资金的支出分录", ledger, lambda f: (f["expense_type"] == "project") & fiscal.loc[f.index])
     add("other_funds", "其它资金", "Σ 项目类别 3、非财政拨款资金的支出分录", ledger, lambda f: (f["expense_type"] == "project") & ~fiscal.loc[f.index])
     for line in metrics.econ_classes:
         add(econ_key(line.code, "amount"), f"经济分类 {line.code} {line.name}", f"Σ 经济分类 {line.code} 开头的支出分录", ledger,
@@ -75,9 +77,9 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
     sangong_codes = []
     for item in reference.evaluation.sangong_items:
         sangong_codes += item.econ_codes
-        add(sangong_key(item.name), f"“三公”·{item.name}", f"Σ 财政拨款、经济分类 {'/'.join(item.econ_codes)}", ledger,
+        add((sangong_key(item.name), _bd_sangong(item.name, "actual")), f"“三公”·{item.name}", f"Σ 财政拨款、经济分类 {'/'.join(item.econ_codes)}", ledger,
             lambda f, codes=item.econ_codes: fiscal.loc[f.index] & f["econ_code"].isin(codes))
-    sangong = add("sangong_total", "“三公”经费合计", "Σ 财政拨款、三公经济分类", ledger, lambda f: fiscal.loc[f.index] & f["econ_code"].isin(sangong_codes))
+    sangong = add(("sangong_total", "bd.sangong.actual"), "“三公”经费合计", "Σ 财政拨款、三公经济分类", ledger, lambda f: fiscal.loc[f.index] & f["econ_code"].isin(sangong_codes))
     for project in metrics.projects:
         add(project_key(project.code, "actual"), f"项目·{project.name}·全年执行数", f"Σ 预算项目 {project.code} 的支出分录", ledger,
             lambda f, code=project.code: (f["project_code"] == code) & fiscal.loc[f.index])
@@ -103,15 +105,15 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
     add("se.project.initial", "项目支出（含其它资金）·年初预算数", "Σ 项目类别 3 的年初预算指标", budget,
         lambda f: (f["expense_type"] == "project") & initial_only(f))
     add("se.project.adjusted", "项目支出（含其它资金）·全年预算数", "Σ 项目类别 3 的指标", budget, lambda f: f["expense_type"] == "project")
-    add("projects_adjusted", "项目支出全年预算数", "Σ 项目类别 3、财政拨款资金的指标", budget,
+    add(("projects_adjusted", "bd.projects.budget"), "项目支出全年预算数", "Σ 项目类别 3、财政拨款资金的指标", budget,
         lambda f: (f["expense_type"] == "project") & f["fund_source"].isin(reference.codes.fiscal_fund_sources))
     add_control_parts("", ledger, budget)
     if prior is not None:
         _add_prior(add, add_control_parts, *prior, reference)
-    initial = add("initial_budget", "年初预算数", "Σ 指标来源=年初预算", budget, lambda f: f["source_type"] == "initial")
-    adjusted = add("adjusted_budget", "全年预算数", "Σ 全部指标（追加为正、调减为负）", budget, everything)
-    public_budget = add("public_budget", "公用经费预算", "Σ 运转类项目指标", budget, lambda f: f["expense_type"] == "basic_public")
-    sangong_budget = add("sangong_budget", "“三公”经费预算", "Σ 财政拨款、三公经济分类的指标", budget,
+    initial = add(("initial_budget", "se.total.initial"), "年初预算数", "Σ 指标来源=年初预算", budget, lambda f: f["source_type"] == "initial")
+    adjusted = add(("adjusted_budget", "se.total.adjusted"), "全年预算数", "Σ 全部指标（追加为正、调减为负）", budget, everything)
+    public_budget = add(("public_budget", "bd.public.budget"), "公用经费预算", "Σ 运转类项目指标", budget, lambda f: f["expense_type"] == "basic_public")
+    sangong_budget = add(("sangong_budget", "bd.sangong.budget"), "“三公”经费预算", "Σ 财政拨款、三公经济分类的指标", budget,
                          lambda f: f["fund_source"].isin(reference.codes.fiscal_fund_sources) & f["econ_code"].isin(sangong_codes))
     m = metrics
     rates = [
@@ -122,6 +124,12 @@ def figure_lineage(ledger: pd.DataFrame, budget: pd.DataFrame, metrics: Departme
         Rate("“三公”经费控制率", sangong, sangong_budget, format_percent(m.sangong_total_fen, m.sangong_budget_fen)),
     ]
     return figures, rates
+
+
+def _bd_sangong(item_name: str, column: str) -> str:
+    """The 基础数据表 cell of a “三公” item, "" when the table has no row for it."""
+    row = sangong_row_key(item_name)
+    return f"bd.{row}.{column}" if row else ""
 
 
 def _add_prior(add, add_control_parts, ledger: pd.DataFrame, budget: pd.DataFrame, prior: DepartmentMetrics,
@@ -135,7 +143,7 @@ def _add_prior(add, add_control_parts, ledger: pd.DataFrame, budget: pd.DataFram
     codes = []
     for item in reference.evaluation.sangong_items:
         codes += item.econ_codes
-        add("", f"上年·“三公”·{item.name}", f"Σ 上年财政拨款、经济分类 {'/'.join(item.econ_codes)}", ledger,
+        add(_bd_sangong(item.name, "prior"), f"上年·“三公”·{item.name}", f"Σ 上年财政拨款、经济分类 {'/'.join(item.econ_codes)}", ledger,
             lambda f, item_codes=item.econ_codes: fiscal.loc[f.index] & f["econ_code"].isin(item_codes))
     add("bd.sangong.prior", "上年·“三公”经费合计", "Σ 上年财政拨款、三公经济分类", ledger, lambda f: fiscal.loc[f.index] & f["econ_code"].isin(codes))
     add("bd.projects.prior", "上年·项目支出", "Σ 上年项目类别 3、财政拨款资金", ledger, lambda f: (f["expense_type"] == "project") & fiscal.loc[f.index])

@@ -98,8 +98,11 @@ def test_the_workpaper_lists_every_registry_figure_with_its_source_rows():
         _key, label, _kind, fen, printed, _ids = listed[figure.key]
         assert (label, fen, printed) == (figure.label, figure.fen, figure.printed)
     lineage = {row[0]: row for row in list(book["指标"].iter_rows(values_only=True))[1:]}
-    # The headline amounts are re-added from their source rows (指标 / 来源行 sheets).
-    for key in ("actual", "basic", "public", "named_projects", "initial_budget", "adjusted_budget"):
-        figure_ids = listed[key][5]
-        assert figure_ids, key
+    # Amounts with source rows (指标 / 来源行 sheets) re-add to exactly what the report prints.
+    for key in ("actual", "basic", "public", "named_projects", "initial_budget", "adjusted_budget",
+                "bd.public.actual", "bd.reception.prior", "se.total.actual"):
+        assert listed[key][5], f"{key} has no source rows"
+    joined = [(key, row[5]) for key, row in listed.items() if row[5]]
+    assert len(joined) >= 60
+    for key, figure_ids in joined:
         assert all(lineage[i][4] == report.figures.text(key) for i in figure_ids.split("、")), key
