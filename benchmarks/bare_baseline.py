@@ -274,61 +274,36 @@ def percent(numerator: int, denominator: int) -> str:
 
 
 def report_context(f: Figures, profile: Mapping[str, Any], year: int, settings: Settings) -> dict[str, Any]:
-    """The template keys that print these figures. Everything else stays undefined (prints empty);
-    the keys the template dots into (econ_total_yoy, basic_data, self_evaluation) get {} because
-    Jinja's default Undefined still raises on attribute access."""
+    """The template variables that print these figures (`f`, the figure registry's keys, and the
+    table rows). Everything else stays undefined (prints empty); the variables the template dots
+    into (organization, evaluation, findings, rounding.econ) get {} because Jinja's default
+    Undefined still raises on attribute access."""
     who = profile.get("short_name") or profile["name"]
     econ = [(code, settings.class_names.get(code, ""), fen) for code, fen in f.econ_classes.items()]
-    econ_text = "，".join(f"{name}{wan(fen)}万元" for _, name, fen in econ)
-    sangong_text = "，".join(f"{name}{wan(fen)}万元" for name, fen in f.sangong)
     adjusted_total = sum(p.adjusted_fen for p in f.projects)
-    execution = percent(f.actual_fen, f.adjusted_budget_fen)
     adjustment = f.adjusted_budget_fen - f.initial_budget_fen
+    figures = {
+        "initial_budget": wan(f.initial_budget_fen), "adjusted_budget": wan(f.adjusted_budget_fen),
+        "actual": wan(f.actual_fen), "execution_rate": percent(f.actual_fen, f.adjusted_budget_fen),
+        "adjustment": wan(adjustment), "adjustment_rate": percent(adjustment, f.initial_budget_fen),
+        "basic": wan(f.basic_fen), "personnel": wan(f.personnel_fen), "public": wan(f.public_fen),
+        "named_projects": wan(f.project_fen), "other_funds": wan(f.other_funds_fen),
+        "sangong_total": wan(f.sangong_total_fen), "project_count": str(len(f.projects)),
+        "projects_initial": wan(sum(p.initial_fen for p in f.projects)), "projects_adjusted": wan(adjusted_total),
+        "projects_rate": percent(f.project_fen, adjusted_total),
+    }
     return {
         "unit": {"name": profile["name"], "short_name": who, "code": f.unit_code},
         "year": str(year),
-        "spending_summary": (
-            f"{year}年{who}年初预算{wan(f.initial_budget_fen)}万元，全年预算{wan(f.adjusted_budget_fen)}万元；"
-            f"全年实际支出{wan(f.actual_fen)}万元，预算执行率{execution}。其中基本支出{wan(f.basic_fen)}万元"
-            f"（人员经费{wan(f.personnel_fen)}万元，公用经费{wan(f.public_fen)}万元），项目支出{wan(f.project_fen)}万元，"
-            f"其它资金{wan(f.other_funds_fen)}万元。"
-            f"全部支出按经济分类：{econ_text}。"
-        ),
+        "f": figures,
+        "rounding": {"econ": {}, "reconciliation": {}},
+        "organization": {}, "evaluation": {}, "findings": {},
         "econ_classes": [{"code": code, "name": name, "amount": wan(fen), "share": percent(fen, f.actual_fen)}
                          for code, name, fen in econ],
-        "econ_total": wan(f.actual_fen),
-        "econ_total_yoy": {},
-        "sangong_summary": f"“三公”经费支出{wan(f.sangong_total_fen)}万元，其中：{sangong_text}。",
-        "sangong": {"total": wan(f.sangong_total_fen), "items": [{"name": n, "amount": wan(fen)} for n, fen in f.sangong]},
-        "project_summary": (
-            f"全年计划项目总成本{wan(adjusted_total)}万元，共{len(f.projects)}个项目，全年实际支出"
-            f"{wan(f.project_fen)}万元；另有其它资金安排的项目支出{wan(f.other_funds_fen)}万元。"
-        ),
+        "sangong": {"items": [{"name": n, "amount": wan(fen)} for n, fen in f.sangong]},
         "projects": [{"no": str(n), "name": p.name, "initial": wan(p.initial_fen), "adjusted": wan(p.adjusted_fen),
                       "actual": wan(p.actual_fen), "rate": percent(p.actual_fen, p.adjusted_fen)}
                      for n, p in enumerate(f.projects, start=1)],
-        "projects_total": {"name": f"共{len(f.projects)}个项目", "initial": wan(sum(p.initial_fen for p in f.projects)),
-                           "adjusted": wan(adjusted_total), "actual": wan(f.project_fen),
-                           "rate": percent(f.project_fen, adjusted_total)},
-        "reconciliation_summary": (
-            f"全年支出构成：基本支出{wan(f.basic_fen)}万元＋项目支出{wan(f.project_fen)}万元＋其它资金"
-            f"{wan(f.other_funds_fen)}万元＝{wan(f.actual_fen)}万元。"
-        ),
-        "reconciliation": [
-            {"label": "基本支出", "amount": wan(f.basic_fen)},
-            {"label": f"项目支出（{len(f.projects)}个项目）", "amount": wan(f.project_fen)},
-            {"label": "其它资金", "amount": wan(f.other_funds_fen)},
-            {"label": "全年支出合计", "amount": wan(f.actual_fen)},
-        ],
-        "budget_performance_summary": f"全年预算执行率{execution}，预算调整率{percent(adjustment, f.initial_budget_fen)}。",
-        "budget_indicators": [
-            {"name": "预算执行率", "formula": "全年执行数÷全年预算数×100%",
-             "value": f"{execution}（{wan(f.actual_fen)}÷{wan(f.adjusted_budget_fen)}）"},
-            {"name": "预算调整率", "formula": "（全年预算数－年初预算数）÷年初预算数×100%",
-             "value": f"{percent(adjustment, f.initial_budget_fen)}（{wan(adjustment)}÷{wan(f.initial_budget_fen)}）"},
-        ],
-        "basic_data": {},
-        "self_evaluation": {},
     }
 
 

@@ -24,8 +24,9 @@ from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.unit_exports import UnitSources, unit_inputs
 from flows.adapters.workpaper import workpaper_xlsx
-from flows.domain.attached_tables import basic_data_table
+from flows.domain.attached_tables import BasicData, basic_data_table
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
+from flows.domain.figures import FigureRegistry, build_figures
 from flows.domain.fingerprint import sha256_hex
 from flows.domain.ingest import YearInputs
 from flows.domain.lineage import figure_lineage
@@ -113,7 +114,7 @@ class DepartmentEvaluation:
 
     metrics: DepartmentMetrics
     evaluation: Evaluation
-    basic_data: dict
+    basic_data: BasicData
     prior: DepartmentMetrics | None = None
 
 
@@ -132,6 +133,7 @@ class RenderedReport:
     workpaper: bytes
     pdf: bytes | None
     content: str                     # digest of what a recipient reads (report_content.content_digest)
+    figures: FigureRegistry          # every figure the report prints
 
 
 def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprint: dict[str, str],
@@ -222,13 +224,12 @@ def validate(books: UnitBooks, workspace: Workspace, metrics: DepartmentMetrics,
 
 def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck) -> RenderedReport:
     inputs, reference, m = books.inputs, workspace.reference, result.metrics
-    context = build_report_context(m, books.profile, check.verdict, reference, result.evaluation,
-                                   result.basic_data, result.prior)
+    figures = build_figures(m, books.profile, result.evaluation, result.basic_data, check.verdict, result.prior)
+    context = build_report_context(figures, m, books.profile, check.verdict, reference, result.evaluation, result.prior)
     docx = docx_renderer.render_docx(workspace.template, context, report_charts(m, result.evaluation))
     last = (books.prior.ledger, books.prior.budget, result.prior) if result.prior else None
-    lineage = figure_lineage(inputs.ledger, inputs.budget, m, reference, last)
-    workpaper = workpaper_xlsx(*lineage, attached={"基础数据表": result.basic_data, "自评表": context["self_evaluation"]})
-    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None, content_digest(docx))
+    workpaper = workpaper_xlsx(figures, *figure_lineage(inputs.ledger, inputs.budget, m, reference, last))
+    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None, content_digest(docx), figures)
 
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
@@ -262,7 +263,7 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     if report.pdf is not None:
         outputs["report.pdf"] = report.pdf
     manifest = build_manifest(
-        result.metrics, profile.name, inputs.year, check.verdict, fingerprint,
+        result.metrics, report.figures, profile.name, inputs.year, check.verdict, fingerprint,
         {"ledger": ledger_accounting.summary(), "budget": inputs.budget_accounting.summary()},
         {name: sha256_hex(data) for name, data in outputs.items()},
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -30,6 +30,8 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from flows.domain.report_context import CHART_TITLES
+
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
 FONT_FILE = "NotoSansSC-Regular.otf"
 
@@ -233,7 +235,7 @@ def _render(draw, height_in: float) -> bytes:
 # ---------------------------------------------------------------------------- charts
 
 
-def spending_by_class_chart(items: list[tuple[str, float]], title: str = "按经济分类支出（万元）") -> Chart:
+def spending_by_class_chart(items: list[tuple[str, float]], title: str = CHART_TITLES["spending_by_class"]) -> Chart:
     """Horizontal bars of spending per economic class (万元), each labelled with two decimals."""
     _check_items(items, title)
     labels = [wrap_label(name, width=20) for name, _ in items]
@@ -256,7 +258,7 @@ def spending_by_class_chart(items: list[tuple[str, float]], title: str = "按经
     return Chart(png=png, alt_text=alt, title=title)
 
 
-def budget_vs_actual_chart(items: list[tuple[str, float, float]], title: str = "项目全年预算与执行（万元）") -> Chart:
+def budget_vs_actual_chart(items: list[tuple[str, float, float]], title: str = CHART_TITLES["budget_vs_actual"]) -> Chart:
     """Per project, a pair of horizontal bars: full-year budget and actual spending (万元)."""
     _check_items(items, title)
     labels = [wrap_label(name) for name, _, _ in items]
@@ -291,7 +293,7 @@ def budget_vs_actual_chart(items: list[tuple[str, float, float]], title: str = "
     return Chart(png=png, alt_text=alt, title=title)
 
 
-def score_by_group_chart(items: list[tuple[str, float, float]], title: str = "绩效评分（得分/分值）") -> Chart:
+def score_by_group_chart(items: list[tuple[str, float, float]], title: str = CHART_TITLES["score_by_group"]) -> Chart:
     """Per indicator group, the score drawn over a bar of the group's maximum points."""
     _check_items(items, title)
     labels = [wrap_label(name, width=16) for name, _, _ in items]

@@ -1,17 +1,20 @@
-"""workpaper.xlsx: every printed figure with its formula, exact fen, printed value and source rows."""
+"""workpaper.xlsx: every printed figure; the amounts also with formula, exact fen and source rows."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from flows.domain.figures import FigureKind, FigureRegistry
 from flows.domain.lineage import Figure, Rate
 
 _FORMULA_START = ("=", "+", "-", "@")
+_KIND_NAMES = {FigureKind.MONEY: "金额（万元）", FigureKind.PERCENT: "比率", FigureKind.COUNT: "数量",
+               FigureKind.POINTS: "分值", FigureKind.MEASURE: "指标值"}
 
 
 def _append(sheet, values: Sequence[object]) -> None:
@@ -42,10 +45,20 @@ def source_rows(figures: Sequence[Figure]) -> list[tuple[str, str, int, int]]:
                     merged["source_row"].astype("int64").tolist(), merged["amount_fen"].astype("int64").tolist(), strict=True))
 
 
-def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate], attached: Mapping[str, Mapping] | None = None) -> bytes:
-    """Sheets 指标 (figure, formula, exact fen, printed), 比率, 来源行 (the rows behind each figure),
-    and the report's attached tables (基础数据表, 自评表) as printed."""
+def workpaper_xlsx(registry: FigureRegistry, figures: Sequence[Figure], rates: Sequence[Rate]) -> bytes:
+    """Sheets 报告数据 (every printed figure of the registry, with the 指标编号 of its source rows
+    where lineage knows them), 指标 (figure, formula, exact fen, printed), 比率 and 来源行
+    (the rows behind each figure)."""
     book = Workbook(write_only=True)
+    printed = book.create_sheet("报告数据")
+    _append(printed, ["键", "名称", "类型", "精确值（分）", "报告值", "指标编号"])
+    lineage_ids: dict[str, list[str]] = {}
+    for f in figures:
+        for key in f.keys:
+            lineage_ids.setdefault(key, []).append(f.figure_id)
+    for figure in registry:
+        _append(printed, [figure.key, figure.label, _KIND_NAMES[figure.kind], figure.fen, figure.printed,
+                          "、".join(lineage_ids.get(figure.key, []))])
     summary = book.create_sheet("指标")
     _append(summary, ["指标编号", "名称", "计算公式", "精确值（分）", "报告值（万元）", "来源行数"])
     for f in figures:
@@ -58,16 +71,6 @@ def workpaper_xlsx(figures: Sequence[Figure], rates: Sequence[Rate], attached: M
     _append(rows, ["指标编号", "文件", "行号", "金额（分）"])
     for figure_ids, source_file, source_row, amount in source_rows(figures):
         _append(rows, [figure_ids, source_file, source_row, amount])
-    for title, table in (attached or {}).items():
-        sheet = book.create_sheet(title)
-        for part in table.values():
-            if isinstance(part, list) and part and isinstance(part[0], Mapping):
-                _append(sheet, list(part[0].keys()))
-                for row in part:
-                    _append(sheet, [str(v) for v in row.values()])
-                _append(sheet, [])
-            elif isinstance(part, str):
-                _append(sheet, [part])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,24 +1,31 @@
-"""The report's template context: every value already formatted, nothing computed in Word.
+"""The report's template context: figures already formatted, tables and lists; the wording is in the template.
 
-Pure. Amounts print as 万元 with two decimals, rounded half up from exact fen; each figure
-is rounded on its own, and where printed parts do not add up to the printed total the
-report says so instead of adjusting a figure.
+Pure. Amounts print as 万元 with two decimals, rounded half up from exact fen (flows/domain/figures.py);
+each figure is rounded on its own, and where printed parts do not add up to the printed total the
+context says so and the template prints a note instead of adjusting a figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flows.domain.attached_tables import evaluation_summary, self_evaluation_table
 from flows.domain.evaluation import Evaluation
+from flows.domain.figures import (
+    FigureRegistry,
+    econ_key,
+    group_key,
+    output_key,
+    project_key,
+    rounding_gap_cents,
+    sangong_key,
+    score_key,
+    warning_key,
+)
 from flows.domain.metrics import DepartmentMetrics
-from flows.domain.money import format_percent, format_wan, wan_cents
 from flows.domain.profile import DepartmentProfile
 from flows.domain.quality import QualityVerdict
 from flows.domain.reference import Reference
-
-PENDING_EXPLANATION = "待说明"
 
 # XML (and so .docx) cannot hold C0 control characters; show them as Unicode control
 # pictures (U+2400…) so nothing a user typed disappears silently.
@@ -41,192 +48,101 @@ def with_visible_text(value: Any) -> Any:
     return value
 
 
-def rounding_gap_cents(parts_fen: Sequence[int], total_fen: int) -> int:
-    """Printed total minus the sum of printed parts, in hundredths of 万元 (尾差)."""
-    return wan_cents(total_fen) - sum(wan_cents(part) for part in parts_fen)
+def _rounding(parts_fen: Sequence[int], total_fen: int) -> dict[str, bool]:
+    """Whether the printed parts miss the printed total (the template then prints the 尾差 note), and which way."""
+    gap = rounding_gap_cents(list(parts_fen), total_fen)
+    return {"gap": gap != 0, "parts_short": gap > 0}
 
 
-def _rounding_note(parts_fen: Sequence[int], total_fen: int, what: str) -> str:
-    gap = rounding_gap_cents(parts_fen, total_fen)
-    if gap == 0:
-        return ""
-    direction = "少" if gap > 0 else "多"
-    return (
-        f"{what}各项金额由账簿分录按分精确汇总后分别四舍五入至0.01万元，各项之和比合计数{direction}"
-        f"{format_wan(abs(gap) * 10_000)}万元，系尾差，未作调整。"
-    )
-
-
-def _organization_text(profile: DepartmentProfile, year: int) -> str:
-    s, staff = profile.structure, profile.staffing
-    who = profile.short_name or profile.name
-    parts = [f"{year}年度{who}机关内设{s.internal_offices}个行政科室"]
-    for institution in s.subordinate_institutions:
-        parts.append(f"1个{institution.note or '二级事业单位'}（{institution.name}）")
-    if s.affiliated_budget_units:
-        parts.append(f"{len(s.affiliated_budget_units)}个直属二级预算单位（{'、'.join(s.affiliated_budget_units)}）")
-    kinds = "，".join(f"{kind}{count}名" for kind, count in staff.authorized.items())
-    return (
-        "；".join(parts) + f"。现有编制{staff.authorized_total}名，其中{kinds}；"
-        f"截至{staff.as_of.year}年{staff.as_of.month}月{staff.as_of.day}日共有在编人员{staff.in_post}名。"
-    )
-
-
-def _drafted_findings(m: DepartmentMetrics, thresholds: dict, verdict: QualityVerdict,
-                      explanations: dict[str, str]) -> list[str]:
-    findings = []
-    if m.adjustment_rate is not None and m.adjustment_rate > thresholds["adjustment_rate_above"]:
-        findings.append(
-            f"预算调整幅度较大：全年预算数{format_wan(m.adjusted_budget_fen)}万元，比年初预算{format_wan(m.initial_budget_fen)}万元"
-            f"增加{format_wan(m.adjustment_fen)}万元，预算调整率{format_percent(m.adjustment_fen, m.initial_budget_fen)}，"
-            "年初预算编制的完整性和准确性有待提高。"
-        )
-    if m.execution_rate is not None and m.execution_rate < thresholds["execution_rate_below"]:
-        findings.append(
-            f"预算执行率偏低：全年执行数{format_wan(m.actual_fen)}万元，预算执行率{format_percent(m.actual_fen, m.adjusted_budget_fen)}。"
-        )
-    if m.staff_control_rate is not None and m.staff_control_rate > thresholds["staff_control_rate_above"]:
-        findings.append(f"在编人数{m.staff_in_post}名超过编制数{m.staff_authorized}名。")
-    if m.sangong_budget_fen and m.sangong_total_fen > m.sangong_budget_fen:
-        findings.append(f"“三公”经费支出{format_wan(m.sangong_total_fen)}万元，超过预算{format_wan(m.sangong_budget_fen)}万元。")
+def _findings(m: DepartmentMetrics, thresholds: Mapping[str, float], verdict: QualityVerdict,
+              explanations: Mapping[str, str]) -> dict[str, Any]:
+    """Which drafted findings apply; the template holds their wording."""
     pending = [r.rule_id for r in verdict.warnings if not explanations.get(r.rule_id, "").strip()]
-    if pending:
-        findings.append(f"数据质量警告{'、'.join(pending)}尚未说明原因，报告暂不对外报送。")
-    return [f"【系统起草】{text}" for text in findings]
+    found = {
+        "budget_adjusted": m.adjustment_rate is not None and m.adjustment_rate > thresholds["adjustment_rate_above"],
+        "low_execution": m.execution_rate is not None and m.execution_rate < thresholds["execution_rate_below"],
+        "staff_over": m.staff_control_rate is not None and m.staff_control_rate > thresholds["staff_control_rate_above"],
+        "sangong_over": bool(m.sangong_budget_fen) and m.sangong_total_fen > m.sangong_budget_fen,
+    }
+    return {**found, "pending_warnings": pending, "any": any(found.values()) or bool(pending)}
 
 
 def build_report_context(
-    m: DepartmentMetrics, profile: DepartmentProfile, verdict: QualityVerdict, reference: Reference,
-    evaluation: Evaluation, basic_data: dict[str, Any], prior: DepartmentMetrics | None = None,
+    figures: FigureRegistry, m: DepartmentMetrics, profile: DepartmentProfile, verdict: QualityVerdict,
+    reference: Reference, evaluation: Evaluation, prior: DepartmentMetrics | None = None,
 ) -> dict[str, Any]:
-    """Everything the Word template prints, as strings and lists of small dicts.
+    """Everything the Word template prints besides its own wording: figures (`f`, key → printed text,
+    from the registry), the rows of the tables, lists from the department's profile, and the
+    booleans the template's conditional sentences test.
 
     `charts` lists the charts by key and title; the renderer puts the images in.
     """
-    who = profile.short_name or profile.name
-    w = format_wan
-    econ_text = "，".join(f"{line.name}{w(line.amount_fen)}万元" for line in m.econ_classes)
-    sangong_text = "，".join(f"{line.name}{w(line.amount_fen)}万元" for line in m.sangong)
-    projects_initial = sum(p.initial_fen for p in m.projects)
-    projects_adjusted = sum(p.adjusted_fen for p in m.projects)
-    other_names = "、".join(m.other_funds_names) or "其它资金"
-    reconciliation_parts = [m.basic_fen, m.named_projects_fen, m.other_funds_fen]
-    reconciliation_note = _rounding_note(reconciliation_parts, m.actual_fen, "上表")
-    prior_econ = {line.code: line.amount_fen for line in prior.econ_classes} if prior else {}
-    yoy_text = ""
-    if prior:
-        change = _year_on_year(m.actual_fen, prior.actual_fen)
-        yoy_text = f"上年同期支出{change['prior']}万元，同比{change['change']}。"
+    text = figures.text
+    staffing, structure = profile.staffing, profile.structure
     return {
-        "unit": {"name": profile.name, "short_name": who, "code": profile.unit_code},
+        "unit": {"name": profile.name, "short_name": profile.short_name or profile.name, "code": profile.unit_code},
         "year": str(m.year),
+        "f": figures.printed(),
+        "has_prior": prior is not None,
         "functions": profile.functions,
-        "organization": _organization_text(profile, m.year),
-        "spending_summary": (
-            f"{m.year}年{who}年初预算{w(m.initial_budget_fen)}万元，年中追加调整后全年预算{w(m.adjusted_budget_fen)}万元；"
-            f"全年实际支出{w(m.actual_fen)}万元，预算执行率{format_percent(m.actual_fen, m.adjusted_budget_fen)}。"
-            f"其中基本支出{w(m.basic_fen)}万元（人员经费{w(m.personnel_fen)}万元，公用经费{w(m.public_fen)}万元）。"
-            f"全部支出按经济分类：{econ_text}。{yoy_text}"
-        ),
+        "organization": {
+            "institutions": [{"name": i.name, "note": i.note} for i in structure.subordinate_institutions],
+            "affiliated": list(structure.affiliated_budget_units),
+            "authorized": [{"kind": kind, "count": text(f"authorized.{kind}")} for kind in staffing.authorized],
+            "as_of": f"{staffing.as_of.year}年{staffing.as_of.month}月{staffing.as_of.day}日",
+        },
+        "rounding": {
+            "econ": _rounding([line.amount_fen for line in m.econ_classes], m.actual_fen),
+            "reconciliation": _rounding([m.basic_fen, m.named_projects_fen, m.other_funds_fen], m.actual_fen),
+        },
         "econ_classes": [
-            {"code": line.code, "name": line.name, "amount": w(line.amount_fen),
-             "share": format_percent(line.amount_fen, m.actual_fen), **_year_on_year(line.amount_fen, prior_econ.get(line.code))}
+            {"code": line.code, "name": line.name, **{column: text(econ_key(line.code, column))
+                                                      for column in ("amount", "share", "prior", "change")}}
             for line in m.econ_classes
         ],
-        "econ_total": w(m.actual_fen),
-        "econ_total_yoy": _year_on_year(m.actual_fen, prior.actual_fen if prior else None),
-        "econ_rounding_note": _rounding_note([line.amount_fen for line in m.econ_classes], m.actual_fen, "上表"),
-        "sangong_summary": f"“三公”经费支出{w(m.sangong_total_fen)}万元，其中：{sangong_text}。",
-        "sangong": {
-            "total": w(m.sangong_total_fen),
-            "items": [{"name": line.name, "amount": w(line.amount_fen)} for line in m.sangong],
-        },
-        "project_summary": (
-            f"全年计划项目总成本{w(projects_adjusted)}万元，共{len(m.projects)}个项目，全年实际支出{w(m.named_projects_fen)}万元；"
-            f"另有{other_names}安排的项目支出{w(m.other_funds_fen)}万元。各项目明细如下："
-        ),
+        "sangong": {"items": [{"name": line.name, "amount": text(sangong_key(line.name))} for line in m.sangong]},
         "projects": [
-            {"no": str(index), "name": p.name, "initial": w(p.initial_fen), "adjusted": w(p.adjusted_fen),
-             "actual": w(p.actual_fen), "rate": format_percent(p.actual_fen, p.adjusted_fen)}
+            {"no": str(index), "name": p.name, **{column: text(project_key(p.code, column))
+                                                  for column in ("initial", "adjusted", "actual", "rate")}}
             for index, p in enumerate(m.projects, start=1)
         ],
-        "projects_total": {
-            "name": f"共{len(m.projects)}个项目", "initial": w(projects_initial), "adjusted": w(projects_adjusted),
-            "actual": w(m.named_projects_fen), "rate": format_percent(m.named_projects_fen, projects_adjusted),
+        "other_funds_names": list(m.other_funds_names),
+        "evaluation": {
+            "library": evaluation.library,
+            "grade": evaluation.grade,
+            "groups": [{"name": level1, "points": text(group_key(level1, "points")), "score": text(group_key(level1, "score"))}
+                       for level1, _, _ in evaluation.groups()],
+            "indicators": [
+                {"level1": s.level1, "level2": s.level2, "name": s.name, "note": s.note or "",
+                 **{column: text(score_key(index, column)) for column in ("target", "actual", "points", "score")}}
+                for index, s in enumerate(evaluation.scores)
+            ],
         },
-        "reconciliation_summary": (
-            f"全年支出构成：基本支出{w(m.basic_fen)}万元＋项目支出{w(m.named_projects_fen)}万元＋{other_names}"
-            f"{w(m.other_funds_fen)}万元＝{w(m.actual_fen)}万元。" + reconciliation_note
-        ),
-        "reconciliation": [
-            {"label": "基本支出", "amount": w(m.basic_fen)},
-            {"label": f"项目支出（{len(m.projects)}个项目）", "amount": w(m.named_projects_fen)},
-            {"label": other_names, "amount": w(m.other_funds_fen)},
-            {"label": "全年支出合计", "amount": w(m.actual_fen)},
-        ],
-        "budget_performance_summary": (
-            f"全年预算执行率{format_percent(m.actual_fen, m.adjusted_budget_fen)}，预算调整率"
-            f"{format_percent(m.adjustment_fen, m.initial_budget_fen)}，在职人员控制率"
-            f"{format_percent(m.staff_in_post, m.staff_authorized)}。主要预算指标如下："
-        ),
-        "budget_indicators": [
-            {"name": "预算执行率", "formula": "全年执行数÷全年预算数×100%",
-             "value": f"{format_percent(m.actual_fen, m.adjusted_budget_fen)}（{w(m.actual_fen)}÷{w(m.adjusted_budget_fen)}）"},
-            {"name": "预算调整率", "formula": "（全年预算数－年初预算数）÷年初预算数×100%",
-             "value": f"{format_percent(m.adjustment_fen, m.initial_budget_fen)}（{w(m.adjustment_fen)}÷{w(m.initial_budget_fen)}）"},
-            {"name": "在职人员控制率", "formula": "在编人数÷编制数×100%",
-             "value": f"{format_percent(m.staff_in_post, m.staff_authorized)}（{m.staff_in_post}÷{m.staff_authorized}）"},
-            {"name": "公用经费控制率", "formula": "公用经费支出÷公用经费预算×100%",
-             "value": f"{format_percent(m.public_fen, m.public_budget_fen)}（{w(m.public_fen)}÷{w(m.public_budget_fen)}）"},
-            {"name": "“三公”经费控制率", "formula": "“三公”经费支出÷“三公”经费预算×100%",
-             "value": f"{format_percent(m.sangong_total_fen, m.sangong_budget_fen)}（{w(m.sangong_total_fen)}÷{w(m.sangong_budget_fen)}）"},
-            {"name": "结转结余率", "formula": "（全年预算数－全年执行数）÷全年预算数×100%",
-             "value": format_percent(m.adjusted_budget_fen - m.actual_fen, m.adjusted_budget_fen)},
-            *([{"name": "“三公”经费变动率", "formula": "（本年“三公”预算－上年“三公”预算）÷上年“三公”预算×100%",
-                "value": f"{format_percent(m.sangong_budget_fen - prior.sangong_budget_fen, prior.sangong_budget_fen)}"
-                         f"（{w(m.sangong_budget_fen)}÷{w(prior.sangong_budget_fen)}）"}] if prior else []),
-        ],
         "performance_intro": profile.performance.intro,
         "performance_sections": [{"title": s.title, "text": s.text} for s in profile.performance.sections],
         "output_indicators": [
             {"level1": i.level1, "level2": i.level2, "name": i.name,
-             "target": f"{_number(i.target)}{i.unit}", "actual": f"{_number(i.actual)}{i.unit}"}
-            for i in profile.indicators
+             "target": text(output_key(index, "target")), "actual": text(output_key(index, "actual"))}
+            for index, i in enumerate(profile.indicators)
         ],
         "problems": list(profile.problems),
-        "drafted_findings": _drafted_findings(m, dict(reference.evaluation.findings), verdict, dict(profile.warning_explanations)),
+        "findings": _findings(m, reference.evaluation.findings, verdict, profile.warning_explanations),
         "measures": [{"title": s.title, "text": s.text} for s in profile.measures],
-        "other_notes": [
-            *profile.other_notes,
-            "本报告金额单位为万元，由会计账簿支出分录按分精确汇总后四舍五入保留两位小数；比率按精确值计算后四舍五入保留两位小数。",
-        ],
+        "other_notes": list(profile.other_notes),
         "quality_warnings": [
-            {"rule_id": r.rule_id, "message": f"{r.message}（{r.failing_count}处）",
-             "explanation": profile.warning_explanations.get(r.rule_id, PENDING_EXPLANATION)}
+            {"rule_id": r.rule_id, "message": r.message, "count": text(warning_key(r.rule_id)),
+             "explanation": profile.warning_explanations.get(r.rule_id)}
             for r in verdict.warnings
         ],
         "report_date": f"{profile.report_date.year}年{profile.report_date.month}月{profile.report_date.day}日",
-        "evaluation_summary": evaluation_summary(evaluation),
-        "self_evaluation": self_evaluation_table(m, evaluation),
-        "basic_data": basic_data,
         "charts": [{"key": key, "title": title} for key, title in CHART_TITLES.items()],
     }
 
 
+# The one definition of the chart titles: the charts draw them and the template's caption prints
+# 图<n> before them.
 CHART_TITLES = {
-    "spending_by_class": "图1 按经济分类支出（万元）",
-    "budget_vs_actual": "图2 项目全年预算与执行（万元）",
-    "score_by_group": "图3 绩效自评得分（分）",
+    "spending_by_class": "按经济分类支出（万元）",
+    "budget_vs_actual": "项目全年预算与执行（万元）",
+    "score_by_group": "绩效自评得分（分）",
 }
-
-
-def _year_on_year(current_fen: int, prior_fen: int | None) -> dict[str, str]:
-    """上年数 and 同比 (change in percent, signed) for a table row; — without last year's figure."""
-    if prior_fen is None:
-        return {"prior": "—", "change": "—"}
-    change = format_percent(current_fen - prior_fen, prior_fen)
-    return {"prior": format_wan(prior_fen), "change": change if change.startswith(("-", "—")) else f"+{change}"}
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"

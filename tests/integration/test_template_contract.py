@@ -8,7 +8,6 @@ import pytest
 
 from flows.adapters.docx_renderer import TemplateContextError, render_docx, template_variables
 from flows.domain.quality import QualityVerdict, RuleResult
-from flows.domain.report_context import PENDING_EXPLANATION
 from tests.conftest import report_parts
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "report.docx"
@@ -54,7 +53,7 @@ def test_special_characters_survive_verbatim(context, images):
 
 def test_unexplained_warning_is_shown_pending(context, images):
     text = _text(render_docx(TEMPLATE, context, images))
-    assert "LED-010" in text and PENDING_EXPLANATION in text
+    assert "LED-010" in text and "分录摘要为空（2处）" in text and "待说明" in text
 
 
 def test_charts_carry_alt_text(context, images):
@@ -67,4 +66,4 @@ def test_charts_carry_alt_text(context, images):
 def test_attached_tables_and_score_are_in_the_report(context, images):
     text = _text(render_docx(TEMPLATE, context, images))
     assert "部门整体支出绩效评价基础数据表" in text and "部门整体支出绩效自评表" in text
-    assert f"评价等级：{context['self_evaluation']['grade']}" in text and context["self_evaluation"]["total"] in text
+    assert f"评价等级：{context['evaluation']['grade']}" in text and context["f"]["evaluation_total"] in text
