@@ -92,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "dask_address", None):
         # Read when the run picks its task runner (flows.annual_report.unit_task_runner).
         os.environ["JIXIAO_DASK_ADDRESS"] = args.dask_address
+    from flows.adapters.run_guard import guard_this_run
+
+    # Whatever ends this process, the Prefect server and workers it starts end with it.
+    guard_this_run(state_dir() / "scratch")
     year = f"{args.year} 年度，" if hasattr(args, "year") else ""
     _say(f"jixiao {args.command}：{year}数据目录 {args.data}")
     try:

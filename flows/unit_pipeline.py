@@ -22,6 +22,7 @@ from flows.adapters import catalog, charts, delivery, docx_renderer, output_fold
 from flows.adapters.pdf import docx_to_pdf
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
+from flows.adapters.run_guard import scratch_folder
 from flows.adapters.unit_exports import UnitSources, unit_inputs
 from flows.adapters.workpaper import workpaper_xlsx
 from flows.domain.attached_tables import BasicData, basic_data_table
@@ -145,7 +146,7 @@ def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprin
         raise RuntimeError(f"injected failure for unit {unit} (JIXIAO_FAULT_UNITS)")
     books = parse(sources, prior_sources, workspace)
     folder = catalog.unit_folder(workspace.out_dir, sources.year, unit)
-    with output_folder.unit_lock(folder), tempfile.TemporaryDirectory(prefix="jixiao-data-docs-") as docs:
+    with output_folder.unit_lock(folder), tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
         previous = output_folder.latest_manifest(folder)
         if (current := output_folder.current_version(folder, fingerprint)) is not None:
             return UnitOutcome(unit, name, "unchanged", str(current))          # a concurrent run made it
@@ -168,7 +169,7 @@ def check_unit(sources: UnitSources, workspace: Workspace, stages: Stages | None
     """One unit's quality gate only: its quality report under checks/, never a report version."""
     stages = stages or PLAIN_STAGES
     books = parse(sources, None, workspace)
-    with tempfile.TemporaryDirectory(prefix="jixiao-data-docs-") as docs:
+    with tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
         result = stages.evaluate(books, workspace)
         check = stages.validate(books, workspace, result.metrics, Path(docs))
         folder = stages.keep_check(books, workspace, check)

@@ -218,3 +218,40 @@ def test_watch_reruns_after_an_export_changes_and_ignores_office_temporary_files
         if watcher.poll() is None:
             os.killpg(watcher.pid, signal.SIGKILL)
             watcher.wait()
+
+
+def _processes_with(env_entry: str) -> list[str]:
+    """Command lines of live processes whose environment holds `env_entry` (ours, by state folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if env_entry.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
+def test_sigkill_at_random_moments_leaves_no_process_no_scratch_and_no_half_version(run_cli, data_copy, tmp_path):
+    import random
+
+    state = tmp_path / "state"                      # this test's own: its processes are recognisable
+    out = tmp_path / "out"
+    unit = out / "2024" / SAMPLE_UNIT
+    assert run_cli("run", "--data", str(data_copy), "--out", str(out), env={"JIXIAO_STATE_DIR": str(state)}).code == 0
+    v1 = (unit / "v1" / "report.docx").read_bytes()
+    edit_csv(data_copy, add_to_first_debit(1000))
+    moments = sorted(random.Random(14).uniform(0.5, 12.0) for _ in range(10))
+    for moment in moments:
+        process = subprocess.Popen([sys.executable, "-m", "flows", "run", "--data", str(data_copy), "--out", str(out)],
+                                   cwd=ROOT, env=cli_env(state), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(moment)
+        process.send_signal(signal.SIGKILL)          # the run alone: its children are left to the guard
+        process.wait()
+        time.sleep(5)
+        assert _processes_with(f"JIXIAO_STATE_DIR={state}") == [], f"left running after a kill at {moment:.1f} s"
+        assert not any((state / "scratch").iterdir()), f"scratch left after a kill at {moment:.1f} s"
+        assert (unit / "v1" / "report.docx").read_bytes() == v1
+        assert set(_versions(unit)) <= {"v1", "v2"} and all(_complete(unit / v) for v in _versions(unit))
