@@ -94,6 +94,8 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
             subtotal_markers=tuple(ledger["subtotal_markers"]),
             closing_markers=tuple(ledger.get("closing_markers", ())),
             budget_accounting_prefixes=tuple(str(p) for p in ledger.get("budget_accounting_prefixes", ())),
+            closing_words=tuple(str(w) for w in ledger.get("closing_words", ())),
+            reversal_words=tuple(str(w) for w in ledger.get("reversal_words", ())),
         )
         control_format = ExportProfile("control_totals", "控制数表", control["columns"], tuple(control["required"]))
         max_line_fen = int(Decimal(str(ledger.get("max_line_amount_yuan", 1_000_000_000))) * 100)
