@@ -9,9 +9,11 @@ from pathlib import Path
 
 import yaml
 
+from flows.domain.config_schema import validated
 from flows.domain.errors import ConfigError
+from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.final_accounts import layout_from_config
-from flows.domain.reference import CodeLists, Reference, build_reference
+from flows.domain.reference import CodeLists, EvaluationConfig, Reference, build_reference
 from flows.domain.schedule import Schedule
 
 
@@ -87,8 +89,12 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
             raise ConfigError(f"配置文件无法读取：{error}", file=path.relative_to(base).as_posix()) from None
 
     formats = read_yaml(base / "config" / "export_formats.yaml")
-    evaluation = read_yaml(base / "config" / "evaluation.yaml")
-    library = read_yaml(base / "config" / "indicators" / f"{evaluation['indicator_library']}.yaml")
+    evaluation = validated(EvaluationConfig, read_yaml(base / "config" / "evaluation.yaml"), "config/evaluation.yaml")
+    library_file = f"config/indicators/{evaluation.indicator_library}.yaml"
+    if not (base / library_file).is_file():
+        raise ConfigError(f"indicator_library 的值「{evaluation.indicator_library}」没有对应的指标库文件 {library_file}",
+                          file="config/evaluation.yaml")
+    library = validated(IndicatorLibrary, read_yaml(base / library_file), library_file)
     layout_file = base / "config" / "final_accounts.yaml"
     layout = layout_from_config(read_yaml(layout_file)) if layout_file.exists() else None
     return build_reference(formats, evaluation, load_code_lists(year, base), library, final_accounts=layout)

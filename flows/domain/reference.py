@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
 
+from pydantic import Field, StringConstraints, model_validator
+
+from flows.domain.config_schema import ConfigModel
 from flows.domain.errors import ConfigError
+from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.export_profiles import DirectionRule, ExportProfile, LongFormRule
 from flows.domain.ledger import LedgerRules
 
@@ -44,10 +48,44 @@ class CodeLists:
         return bool(self.requested_year) and self.requested_year != self.year
 
 
-@dataclass(frozen=True, slots=True)
-class SangongItem:
+EconClassCode = Annotated[str, StringConstraints(pattern=r"^\d{3}$")]    # 经济分类 类, e.g. "301"
+EconCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]         # 经济分类 款, e.g. "30212"
+
+
+class SangongItem(ConfigModel):
     name: str
-    econ_codes: tuple[str, ...]
+    econ_codes: tuple[EconCode, ...] = Field(min_length=1)
+
+
+class FindingThresholds(ConfigModel):
+    """From which values findings are drafted for 存在的问题 (a person keeps or drops them)."""
+
+    adjustment_rate_above: Decimal
+    execution_rate_below: Decimal
+    staff_control_rate_above: Decimal
+
+
+class EvaluationConfig(ConfigModel):
+    """config/evaluation.yaml."""
+
+    sangong_items: tuple[SangongItem, ...] = Field(min_length=1)
+    econ_classes: dict[EconClassCode, str]
+    personnel_classes: tuple[EconClassCode, ...]
+    findings: FindingThresholds
+    indicator_library: str = Field(pattern=r"^[\w.-]+$")    # config/indicators/<name>.yaml
+
+    @model_validator(mode="after")
+    def _each_code_in_one_item(self) -> EvaluationConfig:
+        # An overlap would count a line twice among the items, so the items could not add up
+        # to the 三公 total: a configuration mistake, caught here rather than as a data failure.
+        owners: dict[str, str] = {}
+        for item in self.sangong_items:
+            for code in item.econ_codes:
+                if code in owners:
+                    raise ValueError(f"经济分类 {code} 在“三公”经费项目中出现了两次（「{owners[code]}」和「{item.name}」）；"
+                                     "每个编码只能属于一个项目")
+                owners[code] = item.name
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +93,8 @@ class EvaluationSettings:
     sangong_items: tuple[SangongItem, ...]
     econ_classes: Mapping[str, str]
     personnel_classes: tuple[str, ...]
-    findings: Mapping[str, float]
-    indicator_library: Mapping[str, Any]    # config/indicators/<name>.yaml
+    findings: FindingThresholds
+    indicator_library: IndicatorLibrary    # config/indicators/<name>.yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +113,11 @@ class Reference:
     final_accounts: FinalAccountsLayout | None = None   # 财决01 cells (config/final_accounts.yaml)
 
 
-def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLists,
-                    indicator_library: Mapping[str, Any], source: str = "config/export_formats.yaml",
+def build_reference(export_formats: Mapping, evaluation: EvaluationConfig, codes: CodeLists,
+                    indicator_library: IndicatorLibrary, source: str = "config/export_formats.yaml",
                     final_accounts: FinalAccountsLayout | None = None) -> Reference:
-    """Assemble the typed reference from the parsed YAML mappings and code lists.
+    """Assemble the typed reference from the parsed export formats, the validated evaluation
+    settings and indicator library, and the code lists.
 
     Raises:
         ConfigError: a declared profile or rule is malformed (names the entry and the key).
@@ -115,13 +154,10 @@ def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLis
         max_line_amount_fen=max_line_fen,
         final_accounts=final_accounts,
         evaluation=EvaluationSettings(
-            sangong_items=tuple(
-                SangongItem(item["name"], tuple(str(code) for code in item["econ_codes"]))
-                for item in evaluation["sangong_items"]
-            ),
-            econ_classes={str(k): v for k, v in evaluation["econ_classes"].items()},
-            personnel_classes=tuple(str(code) for code in evaluation["personnel_classes"]),
-            findings=evaluation["findings"],
+            sangong_items=evaluation.sangong_items,
+            econ_classes=evaluation.econ_classes,
+            personnel_classes=evaluation.personnel_classes,
+            findings=evaluation.findings,
             indicator_library=indicator_library,
         ),
     )
