@@ -13,7 +13,7 @@ from flows.domain.config_schema import validated
 from flows.domain.errors import ConfigError
 from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.final_accounts import layout_from_config
-from flows.domain.reference import CodeLists, EvaluationConfig, Reference, build_reference
+from flows.domain.reference import CodeLists, EvaluationConfig, ExportFormatsConfig, Reference, build_reference
 from flows.domain.schedule import Schedule
 
 
@@ -88,7 +88,7 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
         except (OSError, yaml.YAMLError) as error:
             raise ConfigError(f"配置文件无法读取：{error}", file=path.relative_to(base).as_posix()) from None
 
-    formats = read_yaml(base / "config" / "export_formats.yaml")
+    formats = validated(ExportFormatsConfig, read_yaml(base / "config" / "export_formats.yaml"), "config/export_formats.yaml")
     evaluation = validated(EvaluationConfig, read_yaml(base / "config" / "evaluation.yaml"), "config/evaluation.yaml")
     library_file = f"config/indicators/{evaluation.indicator_library}.yaml"
     if not (base / library_file).is_file():

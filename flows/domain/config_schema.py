@@ -29,19 +29,19 @@ class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def validated(model: type[Model], data: object, file: str) -> Model:
+def validated(model: type[Model], data: object, file: str, error: type[ConfigError] = ConfigError) -> Model:
     """`data` (parsed YAML) as `model`.
 
     Raises:
-        ConfigError: naming `file`, each bad key path and its value, in Chinese.
+        ConfigError (or its subclass `error`): naming `file`, each bad key path and its value, in Chinese.
     """
     try:
         return model.model_validate(data)
-    except ValidationError as error:
-        problems = [_describe(model, detail) for detail in error.errors(include_url=False)]
+    except ValidationError as invalid:
+        problems = [_describe(model, detail) for detail in invalid.errors(include_url=False)]
         more = len(problems) - _MAX_ERRORS
         text = "；".join(problems[:_MAX_ERRORS]) + (f"；另有 {more} 处错误" if more > 0 else "")
-        raise ConfigError(text, file=file) from None
+        raise error(text, file=file) from None
 
 
 def key_path(loc: tuple[str | int, ...]) -> str:
@@ -79,6 +79,10 @@ def _describe(model: type[BaseModel], detail: Mapping[str, Any]) -> str:
         return f"{path} 是无法识别的键（值「{_value(value)}」）{hint}"
     if kind == "literal_error":
         return f"{path} 的值「{_value(value)}」不是允许的值（可用：{context.get('expected', '')}）"
+    if kind == "string_too_short":
+        return f"{path} 不能为空"
+    if kind == "string_pattern_mismatch":
+        return f"{path} 的值「{_value(value)}」格式不对（应符合 {context.get('pattern', '')}）"
     if kind == "too_short":
         return f"{path} 至少应有 {context.get('min_length', 1)} 项"
     if kind in ("greater_than", "greater_than_equal"):

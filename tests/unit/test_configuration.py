@@ -119,3 +119,44 @@ def test_an_indicator_library_that_does_not_exist_is_named(tmp_path):
 
     message = _config_error(tmp_path, "config/evaluation.yaml", unknown_library)
     assert "indicator_library 的值「hunan-2099」没有对应的指标库文件 config/indicators/hunan-2099.yaml" in message
+
+
+def test_a_mistyped_key_in_an_export_profile_is_named(tmp_path):
+    def typo(formats):
+        profile = formats["ledger"]["profiles"][0]
+        profile["colums"] = profile.pop("columns")
+
+    message = _config_error(tmp_path, "config/export_formats.yaml", typo)
+    assert "ledger.profiles[0].colums 是无法识别的键" in message and "是否应为 columns？" in message
+
+
+def test_an_account_written_as_a_number_is_named(tmp_path):
+    def number(formats):
+        formats["ledger"]["spending_accounts"] = [7101, "7201"]
+
+    message = _config_error(tmp_path, "config/export_formats.yaml", number)
+    assert "ledger.spending_accounts[0] 的值「7101」不是文本" in message
+
+
+def test_a_project_category_mapped_to_an_unknown_expense_type_is_named(tmp_path):
+    def typo(formats):
+        formats["ledger"]["project_categories"]["3"] = "projcet"
+
+    message = _config_error(tmp_path, "config/export_formats.yaml", typo)
+    assert "ledger.project_categories.3 的值「projcet」不是允许的值" in message
+
+
+def test_a_profile_rule_on_an_undeclared_column_is_named(tmp_path):
+    def undeclared(formats):
+        formats["ledger"]["profiles"][1]["date_parts"] = ["year", "month", "date"]
+
+    message = _config_error(tmp_path, "config/export_formats.yaml", undeclared)
+    assert "ledger.profiles[1]：格式「yonyou_voucher_detail」的规则用到了未声明的列 date" in message
+
+
+def test_a_wrong_cell_number_in_the_final_accounts_layout_is_named(tmp_path):
+    def words(layout):
+        layout["figures"]["支出合计"]["行次"] = "五十八"
+
+    message = _config_error(tmp_path, "config/final_accounts.yaml", words)
+    assert "figures.支出合计.行次 的值「五十八」不是整数" in message
