@@ -160,3 +160,23 @@ def test_a_wrong_cell_number_in_the_final_accounts_layout_is_named(tmp_path):
 
     message = _config_error(tmp_path, "config/final_accounts.yaml", words)
     assert "figures.支出合计.行次 的值「五十八」不是整数" in message
+
+
+def test_the_schedule_and_execution_settings_are_validated(tmp_path):
+    from flows.adapters.project_files import load_execution, load_schedule
+
+    def bad_schedule(schedule):
+        schedule["timezone"] = "Asia/Beijing"
+        schedule["server"]["port"] = "四二零零"
+
+    root = _project_with(tmp_path, "config/schedule.yaml", bad_schedule)
+    with pytest.raises(ConfigError) as caught:
+        load_schedule(root)
+    assert "timezone：「Asia/Beijing」不是已知的时区名称" in str(caught.value)
+    assert "server.port 的值「四二零零」不是整数" in str(caught.value)
+
+    (root / "config" / "execution.yaml").write_text("local_worker: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_execution(root)
+    assert "local_worker 是无法识别的键（值「2」），是否应为 local_workers？" in str(caught.value)
+    assert load_schedule(ROOT).timezone == "Asia/Shanghai" and load_execution(ROOT)["local_workers"] == 0
