@@ -33,3 +33,20 @@ def test_every_parameter_a_suite_names_is_provided():
     for path in EXPECTATIONS.glob("*.json"):
         named |= set(re.findall(r'"\$PARAMETER":\s*"([^"]+)"', path.read_text(encoding="utf-8")))
     assert named <= provided.keys(), named - provided.keys()
+
+
+def test_a_row_condition_naming_an_unknown_parameter_is_a_configuration_error(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from flows.adapters.quality_gx import run_suites
+    from flows.domain.errors import ConfigError
+
+    suite = {"name": "broken", "meta": {"dataset": "ledger"}, "expectations": [{
+        "type": "expect_column_values_to_be_in_set", "severity": "warning",
+        "kwargs": {"column": "fund_source", "value_set": ["111"], "row_condition": {"$PARAMETER": "sangong_line"},
+                   "condition_parser": "pandas"},
+        "meta": {"rule_id": "LED-999"}}]}
+    (tmp_path / "broken.json").write_text(json.dumps(suite), encoding="utf-8")
+    with pytest.raises(ConfigError, match="规则 LED-999 的 row_condition 引用了未定义的参数「sangong_line」"):
+        run_suites(tmp_path, {"ledger": pd.DataFrame({"fund_source": ["111"]})}, valid().parameters)
