@@ -75,8 +75,8 @@ def _describe(model: type[BaseModel], detail: Mapping[str, Any]) -> str:
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"，是否应为 {close[0]}？" if close else (f"，可用的键：{'、'.join(allowed)}" if allowed else "")
-        return f"{path} 是无法识别的键（值「{_value(value)}」）{hint}"
+        hint = f"；是否应为 {close[0]}？" if close else (f"；可用的键：{'、'.join(allowed)}" if allowed else "")
+        return f"{path} 是无法识别的键（值「{_value(value)}」{hint}）"
     if kind == "literal_error":
         return f"{path} 的值「{_value(value)}」不是允许的值（可用：{context.get('expected', '')}）"
     if kind == "string_too_short":
@@ -91,6 +91,8 @@ def _describe(model: type[BaseModel], detail: Mapping[str, Any]) -> str:
     if kind == "value_error":
         # Our validators raise ValueError with a Chinese sentence about the value.
         return f"{path}：{context.get('error', detail['msg'])}" if loc else str(context.get("error", detail["msg"]))
+    if kind in ("int_type", "decimal_type") and isinstance(value, str):
+        return f"{path} 的值「{_value(value)}」是文本，不是数字（数字不要加引号）"
     if kind in _KINDS:
         return f"{path} 的值「{_value(value)}」{_KINDS[kind]}"
     return f"{path} 的值「{_value(value)}」无效（{detail['msg']}）"

@@ -47,7 +47,7 @@ def test_a_mistyped_key_in_the_indicator_library_names_the_key_its_value_and_the
         indicator["pionts"] = indicator.pop("points")
 
     message = _config_error(tmp_path, LIBRARY, typo)
-    assert "groups[0].indicators[0].pionts 是无法识别的键（值「10」），是否应为 points？" in message
+    assert "groups[0].indicators[0].pionts 是无法识别的键（值「10」；是否应为 points？）" in message
     assert "缺少必需的键 groups[0].indicators[0].points" in message
 
 
@@ -159,7 +159,7 @@ def test_a_wrong_cell_number_in_the_final_accounts_layout_is_named(tmp_path):
         layout["figures"]["支出合计"]["行次"] = "五十八"
 
     message = _config_error(tmp_path, "config/final_accounts.yaml", words)
-    assert "figures.支出合计.行次 的值「五十八」不是整数" in message
+    assert "figures.支出合计.行次 的值「五十八」是文本，不是数字" in message
 
 
 def test_the_schedule_and_execution_settings_are_validated(tmp_path):
@@ -178,5 +178,5 @@ def test_the_schedule_and_execution_settings_are_validated(tmp_path):
     (root / "config" / "execution.yaml").write_text("local_worker: 2\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_execution(root)
-    assert "local_worker 是无法识别的键（值「2」），是否应为 local_workers？" in str(caught.value)
+    assert "local_worker 是无法识别的键（值「2」；是否应为 local_workers？）" in str(caught.value)
     assert load_schedule(ROOT).timezone == "Asia/Shanghai" and load_execution(ROOT)["local_workers"] == 0
