@@ -92,7 +92,8 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
     def read_yaml(path: Path):
         return _read_yaml(path, base)
 
-    formats = validated(ExportFormatsConfig, read_yaml(base / "config" / "export_formats.yaml"), "config/export_formats.yaml")
+    formats = validated(ExportFormatsConfig, read_yaml(base / "config" / "export_formats.yaml"),
+                        "config/export_formats.yaml")
     evaluation = validated(EvaluationConfig, read_yaml(base / "config" / "evaluation.yaml"), "config/evaluation.yaml")
     library_file = f"config/indicators/{evaluation.indicator_library}.yaml"
     if not (base / library_file).is_file():
