@@ -107,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     """Run one command; Ctrl-C propagates (so `watch` stops even in the middle of a run)."""
+    from flows.domain.errors import ConfigError
+
     started = time.monotonic()
     try:
         if args.command == "serve":
@@ -117,7 +119,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return EXIT_OK
         # Imported here: Prefect reads its settings at import time (see flows.settings).
         from flows.annual_report import annual_report, quality_gate
-        from flows.domain.errors import ConfigError, InputError
+        from flows.domain.errors import InputError
 
         try:
             if args.command in ("run", "rerun"):
@@ -128,9 +130,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         except InputError as error:
             print(f"输入数据无法使用：{error}", file=sys.stderr)
             return EXIT_INPUT
-        except ConfigError as error:
-            print(f"{error}\n请联系系统维护人员检查项目配置。", file=sys.stderr)
-            return EXIT_CONFIG
+    except ConfigError as error:   # also from serve/watch/rerun reading config/schedule.yaml
+        print(f"{error}\n请联系系统维护人员检查项目配置。", file=sys.stderr)
+        return EXIT_CONFIG
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into exit 1
         print(f"运行失败：{type(error).__name__}: {error}\n详细日志：{log_file()}", file=sys.stderr)
         return EXIT_ERROR

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from flows.domain.config_schema import validated
 from flows.domain.errors import ConfigError
+from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.final_accounts import layout_from_config
-from flows.domain.reference import CodeLists, Reference, build_reference
-from flows.domain.schedule import Schedule
+from flows.domain.reference import CodeLists, EvaluationConfig, ExportFormatsConfig, Reference, build_reference
+from flows.domain.schedule import ExecutionConfig, Schedule, ScheduleConfig
 
 
 def project_root() -> Path:
@@ -72,6 +74,13 @@ def load_code_lists(year: int, root: Path | None = None) -> CodeLists:
     )
 
 
+def _read_yaml(path: Path, root: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"配置文件无法读取：{error}", file=path.relative_to(root).as_posix()) from None
+
+
 def load_reference(year: int, root: Path | None = None) -> Reference:
     """All configuration for one fiscal year.
 
@@ -81,14 +90,16 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
     base = root or project_root()
 
     def read_yaml(path: Path):
-        try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise ConfigError(f"配置文件无法读取：{error}", file=path.relative_to(base).as_posix()) from None
+        return _read_yaml(path, base)
 
-    formats = read_yaml(base / "config" / "export_formats.yaml")
-    evaluation = read_yaml(base / "config" / "evaluation.yaml")
-    library = read_yaml(base / "config" / "indicators" / f"{evaluation['indicator_library']}.yaml")
+    formats = validated(ExportFormatsConfig, read_yaml(base / "config" / "export_formats.yaml"),
+                        "config/export_formats.yaml")
+    evaluation = validated(EvaluationConfig, read_yaml(base / "config" / "evaluation.yaml"), "config/evaluation.yaml")
+    library_file = f"config/indicators/{evaluation.indicator_library}.yaml"
+    if not (base / library_file).is_file():
+        raise ConfigError(f"indicator_library 的值「{evaluation.indicator_library}」没有对应的指标库文件 {library_file}",
+                          file="config/evaluation.yaml")
+    library = validated(IndicatorLibrary, read_yaml(base / library_file), library_file)
     layout_file = base / "config" / "final_accounts.yaml"
     layout = layout_from_config(read_yaml(layout_file)) if layout_file.exists() else None
     return build_reference(formats, evaluation, load_code_lists(year, base), library, final_accounts=layout)
@@ -113,14 +124,22 @@ def project_fingerprints(template: Path) -> dict[str, str]:
 
 
 def load_schedule(root: Path | None = None) -> Schedule:
-    """config/schedule.yaml: cron, timezone, event name and the local server address."""
-    data = yaml.safe_load(((root or project_root()) / "config" / "schedule.yaml").read_text(encoding="utf-8"))
-    return Schedule(cron=data["cron"], timezone=data["timezone"], event=data["event"],
-                    server_host=data["server"]["host"], server_port=int(data["server"]["port"]))
+    """config/schedule.yaml: cron, timezone, event name and the local server address.
+
+    Raises:
+        ConfigError: the file is unreadable or malformed (naming the key and the value).
+    """
+    base = root or project_root()
+    return validated(ScheduleConfig, _read_yaml(base / "config" / "schedule.yaml", base), "config/schedule.yaml").schedule()
 
 
 def load_execution(root: Path | None = None) -> dict:
-    """config/execution.yaml: Dask scheduler address and local pool size."""
-    path = (root or project_root()) / "config" / "execution.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-    return {"dask_address": "", "local_workers": 0, **(data or {})}
+    """config/execution.yaml: Dask scheduler address and local pool size (defaults when absent).
+
+    Raises:
+        ConfigError: the file is unreadable or malformed (naming the key and the value).
+    """
+    base = root or project_root()
+    path = base / "config" / "execution.yaml"
+    data = (_read_yaml(path, base) if path.exists() else None) or {}
+    return validated(ExecutionConfig, data, "config/execution.yaml").model_dump()

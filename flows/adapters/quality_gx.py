@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from flows.domain.errors import ConfigError
 from flows.domain.money import fen_to_yuan
 from flows.domain.quality import RuleResult, Violation
 
@@ -80,6 +81,7 @@ def run_suites(
     for definition in load_suite_definitions(str(expectations_dir)):
         if only_suites is not None and definition["name"] not in only_suites:
             continue
+        definition = _with_row_conditions(definition, parameters)
         dataset = definition["meta"]["dataset"]
         frame = datasets[dataset]
         suite = context.suites.add(gx.ExpectationSuite(**definition))
@@ -111,6 +113,29 @@ def run_suites(
         })
         context.build_data_docs(site_names=["jixiao"])
     return results
+
+
+def _with_row_conditions(definition: dict, parameters: Mapping[str, object]) -> dict:
+    """The suite with each `row_condition: {"$PARAMETER": name}` replaced by that parameter.
+
+    GX 1.24 validates a row condition when the suite is built, before expectation parameters
+    are known, so it accepts none there; configured code lists in conditions (LED-018's 三公
+    codes) are substituted here instead. Other kwargs stay for GX to substitute.
+
+    Raises:
+        ConfigError: a condition names a parameter that quality_parameters does not provide.
+    """
+    expectations = []
+    for expectation in definition["expectations"]:
+        condition = expectation.get("kwargs", {}).get("row_condition")
+        if isinstance(condition, Mapping) and "$PARAMETER" in condition:
+            name = condition["$PARAMETER"]
+            if name not in parameters:
+                raise ConfigError(f"规则 {expectation.get('meta', {}).get('rule_id', '?')} 的 row_condition "
+                                  f"引用了未定义的参数「{name}」", file=f"expectations/{definition['name']}.json")
+            expectation = {**expectation, "kwargs": {**expectation["kwargs"], "row_condition": parameters[name]}}
+        expectations.append(expectation)
+    return {**definition, "expectations": expectations}
 
 
 def _rule_result(suite_name: str, dataset: str, result, frame: pd.DataFrame) -> RuleResult:

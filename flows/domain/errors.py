@@ -32,7 +32,7 @@ class ConfigError(Exception):
 
     def __init__(self, message: str, *, file: str = "") -> None:
         self.file = file
-        super().__init__(f"配置错误（不是输入数据的问题）：{'文件 ' + file + '：' if file else ''}{message}")
+        super().__init__(f"配置错误（不是输入数据的问题）：{'配置文件 ' + file + '：' if file else ''}{message}")
 
 
 class AmountError(ValueError):

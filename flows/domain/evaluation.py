@@ -10,11 +10,105 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Literal
 
+from pydantic import Field, model_validator
+
+from flows.domain.config_schema import ConfigModel
 from flows.domain.profile import Indicator
 
 HUNDRED = Decimal(100)
+
+# The values a library's computed indicators may score (DepartmentMetrics.rates names them).
+INDICATOR_VALUES = frozenset({"execution_rate", "adjustment_rate", "staff_control_rate", "public_control_rate",
+                              "sangong_control_rate", "carryover_rate", "sangong_change_rate"})
+
+
+class ScoreBand(ConfigModel):
+    max: Decimal          # the band holds values up to and including this
+    points: Decimal
+
+
+class ScoringRule(ConfigModel):
+    """proportional: points × value ÷ target; deduction: per percentage point off target; banded."""
+
+    type: Literal["proportional", "deduction", "banded"]
+    direction: Literal["higher", "lower"] = "higher"
+    per_point: Decimal | None = None
+    bands: tuple[ScoreBand, ...] = ()
+    otherwise: Decimal = Decimal(0)
+
+    @model_validator(mode="after")
+    def _parameters_of_the_type(self) -> ScoringRule:
+        if self.type == "deduction" and self.per_point is None:
+            raise ValueError("扣分规则（type: deduction）缺少 per_point（每个百分点扣的分）")
+        if self.type == "banded" and not self.bands:
+            raise ValueError("分档规则（type: banded）缺少 bands（各档上限与分值）")
+        return self
+
+
+class ComputedIndicator(ConfigModel):
+    """An indicator scored from a value computed from the ledger and budget."""
+
+    name: str
+    level2: str = ""
+    points: Decimal = Field(ge=0)
+    value: str
+    target: Decimal | None = None      # None: the rule's bands say what is expected
+    rule: ScoringRule
+
+    @model_validator(mode="after")
+    def _known_value(self) -> ComputedIndicator:
+        if self.value not in INDICATOR_VALUES:
+            raise ValueError(f"value 的值「{self.value}」不是可计算的指标（可用：{'、'.join(sorted(INDICATOR_VALUES))}）")
+        return self
+
+
+class IndicatorGroup(ConfigModel):
+    """A level-1 group: computed indicators, or the profile's indicators of `from_profile` kinds sharing `points`."""
+
+    level1: str
+    indicators: tuple[ComputedIndicator, ...] = ()
+    points: Decimal | None = Field(default=None, ge=0)
+    from_profile: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _points_of_profile_indicators(self) -> IndicatorGroup:
+        if self.from_profile and self.points is None:
+            raise ValueError(f"一级指标「{self.level1}」取自单位概况（from_profile），但缺少 points（该组总分）")
+        if not self.from_profile and not self.indicators:
+            raise ValueError(f"一级指标「{self.level1}」既没有 indicators，也没有 from_profile")
+        return self
+
+    @property
+    def declared_points(self) -> Decimal:
+        return sum((i.points for i in self.indicators), Decimal(0)) + (self.points or Decimal(0))
+
+
+class GradeBand(ConfigModel):
+    grade: str
+    min: Decimal
+
+
+class IndicatorLibrary(ConfigModel):
+    """config/indicators/<name>.yaml: the groups, their points (百分制) and the grade bands."""
+
+    name: str
+    grade_bands: tuple[GradeBand, ...] = Field(min_length=1)
+    groups: tuple[IndicatorGroup, ...] = Field(min_length=1)
+    reference_values: tuple[str, ...] = ()   # computed and shown, not scored
+
+    @model_validator(mode="after")
+    def _hundred_points_and_a_grade_for_every_total(self) -> IndicatorLibrary:
+        total = sum((g.declared_points for g in self.groups), Decimal(0))
+        if total != HUNDRED:
+            raise ValueError(f"各指标分值合计为 {total}，应为 100（百分制）")
+        if min(band.min for band in self.grade_bands) > 0:
+            raise ValueError("grade_bands 中最低一档的 min 应为 0，否则低分没有等级")
+        unknown = sorted(set(self.reference_values) - INDICATOR_VALUES)
+        if unknown:
+            raise ValueError(f"reference_values 中「{'、'.join(unknown)}」不是可计算的指标")
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +147,21 @@ def percent(value: Decimal | None) -> str:
     return f"{(value * HUNDRED).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
-def score_rule(rule: Mapping[str, Any], value: Decimal, target: Decimal, points: Decimal) -> Decimal:
+def score_rule(rule: ScoringRule, value: Decimal, target: Decimal, points: Decimal) -> Decimal:
     """Score one computed value by its rule: proportional, deduction (per percentage point) or banded."""
-    kind = rule["type"]
-    if kind == "proportional":
-        if rule.get("direction", "higher") == "lower":
+    if rule.type == "proportional":
+        if rule.direction == "lower":
             share = Decimal(1) if value <= target else target / value
         else:
             share = value / target if target else Decimal(0)
         return points * min(share, Decimal(1))
-    if kind == "deduction":
-        gap_points = (value - target) * HUNDRED if rule.get("direction", "higher") == "lower" else (target - value) * HUNDRED
-        return max(Decimal(0), points - max(gap_points, Decimal(0)) * Decimal(str(rule["per_point"])))
-    if kind == "banded":
-        for band in rule["bands"]:
-            if value <= Decimal(str(band["max"])):
-                return min(points, Decimal(str(band["points"])))
-        return Decimal(str(rule.get("otherwise", 0)))
-    raise ValueError(f"unknown scoring rule {kind!r}")
+    if rule.type == "deduction":
+        gap_points = (value - target) * HUNDRED if rule.direction == "lower" else (target - value) * HUNDRED
+        return max(Decimal(0), points - max(gap_points, Decimal(0)) * (rule.per_point or Decimal(0)))
+    for band in rule.bands:
+        if value <= band.max:
+            return min(points, band.points)
+    return rule.otherwise
 
 
 def _profile_score(indicator: Indicator, points: Decimal) -> Decimal:
@@ -88,25 +179,24 @@ def _number(value: float, unit: str) -> str:
     return f"{text}{unit}"
 
 
-def evaluate_performance(library: Mapping[str, Any], values: Mapping[str, Decimal | None],
+def evaluate_performance(library: IndicatorLibrary, values: Mapping[str, Decimal | None],
                          indicators: Sequence[Indicator]) -> Evaluation:
     """Score every indicator of the library, then the total (re-scaled to 100) and the grade."""
     scores: list[IndicatorScore] = []
-    for group in library["groups"]:
-        for item in group.get("indicators", []):
-            value = values.get(item["value"])
-            points = Decimal(str(item["points"]))
-            target = Decimal(str(item.get("target", 0)))
-            score = None if value is None else score_rule(item["rule"], value, target, points)
-            target_text = percent(target) if "target" in item else "见评分规则"
-            scores.append(IndicatorScore(group["level1"], item.get("level2", ""), item["name"], target_text,
-                                         percent(value), points, score, "" if value is not None else "无数据，不参与评分"))
-        if "from_profile" in group:
-            members = [i for i in indicators if i.level1 in group["from_profile"]]
+    for group in library.groups:
+        for item in group.indicators:
+            value = values.get(item.value)
+            target = item.target if item.target is not None else Decimal(0)
+            score = None if value is None else score_rule(item.rule, value, target, item.points)
+            target_text = percent(item.target) if item.target is not None else "见评分规则"
+            scores.append(IndicatorScore(group.level1, item.level2, item.name, target_text, percent(value), item.points,
+                                         score, "" if value is not None else "无数据，不参与评分"))
+        if group.from_profile and group.points is not None:
+            members = [i for i in indicators if i.level1 in group.from_profile]
             weights = sum(Decimal(str(i.weight)) for i in members)
             for indicator in members:
-                points = Decimal(str(group["points"])) * Decimal(str(indicator.weight)) / weights
-                scores.append(IndicatorScore(group["level1"], indicator.level2, indicator.name,
+                points = group.points * Decimal(str(indicator.weight)) / weights
+                scores.append(IndicatorScore(group.level1, indicator.level2, indicator.name,
                                              _number(indicator.target, indicator.unit), _number(indicator.actual, indicator.unit),
                                              points, _profile_score(indicator, points), indicator.deviation))
     applicable = [s for s in scores if s.score is not None]
@@ -114,8 +204,8 @@ def evaluate_performance(library: Mapping[str, Any], values: Mapping[str, Decima
     earned = sum((s.score for s in applicable), Decimal(0))
     total = earned / possible * HUNDRED if possible else Decimal(0)
     printed_total = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    grade = next(band["grade"] for band in library["grade_bands"] if printed_total >= Decimal(str(band["min"])))
-    return Evaluation(library["name"], tuple(scores), total, grade)
+    grade = next(band.grade for band in library.grade_bands if printed_total >= band.min)
+    return Evaluation(library.name, tuple(scores), total, grade)
 
 
 def points_text(value: Decimal | None) -> str:

@@ -14,9 +14,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 import pandas as pd
+from pydantic import Field, StringConstraints, field_validator
 
+from flows.domain.config_schema import ConfigModel, validated
 from flows.domain.control_totals import DECLARED_COLUMNS
 from flows.domain.errors import AmountError, ConfigError, InputError
 from flows.domain.money import parse_yuan_to_fen
@@ -42,40 +45,38 @@ class FinalAccountsLayout:
     sheet_prefix: str          # the sheet's name starts with it, e.g. "Z01"
 
 
-def layout_from_config(data: Mapping, source: str = CONFIG_FILE) -> FinalAccountsLayout:
+PositiveNumber = Annotated[int, Field(strict=True, ge=1)]   # strict: `行次: "56"` or `行次: yes` is a typo, not a row
+
+
+class FigureCell(ConfigModel):
+    row: PositiveNumber = Field(alias=_HANGCI)
+    column: PositiveNumber = Field(alias=_LANCI)
+
+
+class FinalAccountsConfig(ConfigModel):
+    """config/final_accounts.yaml."""
+
+    sheet_prefix: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    figures: dict[str, FigureCell] = Field(min_length=1)
+
+    @field_validator("figures")
+    @classmethod
+    def _comparable_figures(cls, figures: dict[str, FigureCell]) -> dict[str, FigureCell]:
+        unknown = [name for name in figures if name not in CONTROL_FIGURES]
+        if unknown:
+            raise ValueError(f"口径「{'、'.join(unknown)}」无法与账簿核对，可用：{'、'.join(CONTROL_FIGURES)}")
+        return figures
+
+
+def layout_from_config(data: object, source: str = CONFIG_FILE) -> FinalAccountsLayout:
     """Validate the YAML mapping `{sheet_prefix: "Z01", figures: {支出合计: {行次: 56, 栏次: 6}, …}}`.
 
     Raises:
         LayoutError (a ValueError and a ConfigError): the configuration is malformed, naming the bad key.
     """
-    if not isinstance(data, Mapping):
-        raise LayoutError(f"{_CONFIG}应为映射（键: 值），实际为 {type(data).__name__}", file=source)
-    unknown = sorted(str(key) for key in data if key not in ("sheet_prefix", "figures"))
-    if unknown:
-        raise LayoutError(f"{_CONFIG}含有无法识别的键：{'、'.join(unknown)}（可用：sheet_prefix、figures）", file=source)
-    prefix = data.get("sheet_prefix")
-    if not isinstance(prefix, str) or not prefix.strip():
-        raise LayoutError(f"{_CONFIG}缺少 sheet_prefix（工作表名称前缀，如 Z01），或它不是非空文本：{prefix!r}", file=source)
-    figures = data.get("figures")
-    if not isinstance(figures, Mapping) or not figures:
-        raise LayoutError(f"{_CONFIG}缺少 figures（口径 → 行次/栏次），或它不是非空映射：{figures!r}", file=source)
-    parsed: dict[str, tuple[int, int]] = {}
-    for name, spec in figures.items():
-        _check_figure_name(name, source)
-        if not isinstance(spec, Mapping):
-            raise LayoutError(f"{_CONFIG} figures.{name} 应为 {{行次: 数字, 栏次: 数字}}，实际为 {spec!r}", file=source)
-        extra = sorted(str(key) for key in spec if key not in (_HANGCI, _LANCI))
-        if extra:
-            raise LayoutError(f"{_CONFIG} figures.{name} 含有无法识别的键：{'、'.join(extra)}（可用：行次、栏次）", file=source)
-        numbers = []
-        for key in (_HANGCI, _LANCI):
-            value = spec.get(key)
-            # bool is an int in Python; `行次: yes` is a typo, not row 1.
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise LayoutError(f"{_CONFIG} figures.{name}.{key} 应为正整数，实际为 {value!r}", file=source)
-            numbers.append(value)
-        parsed[name] = (numbers[0], numbers[1])
-    return FinalAccountsLayout(figures=parsed, sheet_prefix=prefix.strip())
+    config = validated(FinalAccountsConfig, data, source, error=LayoutError)
+    return FinalAccountsLayout(figures={name: (cell.row, cell.column) for name, cell in config.figures.items()},
+                               sheet_prefix=config.sheet_prefix)
 
 
 def _check_figure_name(name: object, source: str) -> None:

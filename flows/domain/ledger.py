@@ -57,13 +57,16 @@ class RowIssue:
 
 @dataclass(frozen=True, slots=True)
 class LedgerRules:
-    """The declared parts of config/export_formats.yaml that parsing needs."""
+    """The declared ledger parts of config/export_formats.yaml: what parsing needs, and the
+    words the quality rules look for in a loaded line's 摘要."""
 
     spending_accounts: tuple[str, ...]
     project_categories: Mapping[str, str]
     subtotal_markers: tuple[str, ...]
     closing_markers: tuple[str, ...] = ()
     budget_accounting_prefixes: tuple[str, ...] = ()   # 6/7/8: accounts a 预算会计 voucher balances over
+    closing_words: tuple[str, ...] = ()     # LED-017: a loaded line that still reads as a closing entry
+    reversal_words: tuple[str, ...] = ()    # LED-011: how a negative line explains itself
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Sequence
 
@@ -61,6 +62,8 @@ def quality_parameters(reference: Reference, year: int, export_date: pd.Timestam
     so a code missing there is the list's gap to report, not a reason to block the report.
     """
     codes = reference.codes
+    rules = reference.ledger_rules
+    sangong_codes = sorted({code for item in reference.evaluation.sangong_items for code in item.econ_codes})
     return {
         "econ_codes": sorted(codes.economic),
         "func_codes": sorted(codes.functional_items),
@@ -73,10 +76,24 @@ def quality_parameters(reference: Reference, year: int, export_date: pd.Timestam
         "year_start": pd.Timestamp(dt.datetime(year, 1, 1)),
         "year_end": pd.Timestamp(dt.datetime(year, 12, 31, 23, 59, 59)),
         "export_date": export_date,
+        # Locality wording and accounts (config/export_formats.yaml → ledger, config/evaluation.yaml):
+        # a second province changes them there, never in expectations/*.json.
+        "spending_account_pattern": f"^{_any_of(rules.spending_accounts)}",
+        "subtotal_pattern": f"^\\s*{_any_of(rules.subtotal_markers)}\\s*$",
+        "closing_pattern": _any_of(rules.closing_words),
+        "reversal_pattern": _any_of(rules.reversal_words),
+        # A row condition (GX takes these as pandas query text, not as a parameter; the GX
+        # adapter substitutes it): the 三公 lines, whose fund must be 财政拨款.
+        "sangong_lines": f"econ_code in {json.dumps(sangong_codes, ensure_ascii=False)}",
     }
+
+
+def _any_of(words) -> str:
+    """A regex group matching any of `words` literally; one that never matches when there are none."""
+    alternatives = "|".join(sorted(re.escape(w) for w in words)) or "(?!)"
+    return f"(?:{alternatives})"
 
 
 def _code_pattern(prefixes, digits: int) -> str:
     """A regex for a code that is one of `prefixes` followed by exactly `digits` digits."""
-    alternatives = "|".join(sorted(re.escape(p) for p in prefixes)) or "(?!)"
-    return f"^(?:{alternatives})\\d{{{digits}}}$"
+    return f"^{_any_of(prefixes)}\\d{{{digits}}}$"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from flows.domain.errors import ConfigError
+from pydantic import Field, StringConstraints, model_validator
+
+from flows.domain.config_schema import ConfigModel
+from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.export_profiles import DirectionRule, ExportProfile, LongFormRule
 from flows.domain.ledger import LedgerRules
 
@@ -44,10 +47,44 @@ class CodeLists:
         return bool(self.requested_year) and self.requested_year != self.year
 
 
-@dataclass(frozen=True, slots=True)
-class SangongItem:
+EconClassCode = Annotated[str, StringConstraints(pattern=r"^\d{3}$")]    # 经济分类 类, e.g. "301"
+EconCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]         # 经济分类 款, e.g. "30212"
+
+
+class SangongItem(ConfigModel):
     name: str
-    econ_codes: tuple[str, ...]
+    econ_codes: tuple[EconCode, ...] = Field(min_length=1)
+
+
+class FindingThresholds(ConfigModel):
+    """From which values findings are drafted for 存在的问题 (a person keeps or drops them)."""
+
+    adjustment_rate_above: Decimal
+    execution_rate_below: Decimal
+    staff_control_rate_above: Decimal
+
+
+class EvaluationConfig(ConfigModel):
+    """config/evaluation.yaml."""
+
+    sangong_items: tuple[SangongItem, ...] = Field(min_length=1)
+    econ_classes: dict[EconClassCode, str]
+    personnel_classes: tuple[EconClassCode, ...]
+    findings: FindingThresholds
+    indicator_library: str = Field(pattern=r"^[\w.-]+$")    # config/indicators/<name>.yaml
+
+    @model_validator(mode="after")
+    def _each_code_in_one_item(self) -> EvaluationConfig:
+        # An overlap would count a line twice among the items, so the items could not add up
+        # to the 三公 total: a configuration mistake, caught here rather than as a data failure.
+        owners: dict[str, str] = {}
+        for item in self.sangong_items:
+            for code in item.econ_codes:
+                if code in owners:
+                    raise ValueError(f"经济分类 {code} 在“三公”经费项目中出现了两次（「{owners[code]}」和「{item.name}」）；"
+                                     "每个编码只能属于一个项目")
+                owners[code] = item.name
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +92,8 @@ class EvaluationSettings:
     sangong_items: tuple[SangongItem, ...]
     econ_classes: Mapping[str, str]
     personnel_classes: tuple[str, ...]
-    findings: Mapping[str, float]
-    indicator_library: Mapping[str, Any]    # config/indicators/<name>.yaml
+    findings: FindingThresholds
+    indicator_library: IndicatorLibrary    # config/indicators/<name>.yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,98 +112,139 @@ class Reference:
     final_accounts: FinalAccountsLayout | None = None   # 财决01 cells (config/final_accounts.yaml)
 
 
-def build_reference(export_formats: Mapping, evaluation: Mapping, codes: CodeLists,
-                    indicator_library: Mapping[str, Any], source: str = "config/export_formats.yaml",
-                    final_accounts: FinalAccountsLayout | None = None) -> Reference:
-    """Assemble the typed reference from the parsed YAML mappings and code lists.
+ExpenseType = Literal["basic_personnel", "basic_public", "project"]
+SourceType = Literal["initial", "addition", "reduction", "carryover"]
+Words = tuple[str, ...]
 
-    Raises:
-        ConfigError: a declared profile or rule is malformed (names the entry and the key).
-    """
-    try:
-        ledger, budget = export_formats["ledger"], export_formats["budget"]
-        control = export_formats["control_totals"]
-        ledger_profiles = tuple(profile_from_config(entry) for entry in ledger["profiles"])
-        budget_profiles = tuple(profile_from_config(entry) for entry in budget["profiles"])
-        rules = LedgerRules(
-            spending_accounts=tuple(str(a) for a in ledger["spending_accounts"]),
-            project_categories={str(k): v for k, v in ledger["project_categories"].items()},
-            subtotal_markers=tuple(ledger["subtotal_markers"]),
-            closing_markers=tuple(ledger.get("closing_markers", ())),
-            budget_accounting_prefixes=tuple(str(p) for p in ledger.get("budget_accounting_prefixes", ())),
-        )
-        control_format = ExportProfile("control_totals", "控制数表", control["columns"], tuple(control["required"]))
-        max_line_fen = int(Decimal(str(ledger.get("max_line_amount_yuan", 1_000_000_000))) * 100)
-        payments = export_formats.get("payments")
-        payment_format = (ExportProfile("payments", "国库集中支付凭证", payments["columns"], tuple(payments["required"]))
-                          if payments else None)
-    except (KeyError, TypeError, AttributeError, ValueError, InvalidOperation) as error:
-        raise ConfigError(f"导出格式配置有误：{error!r}", file=source) from None
+
+_DEFAULT_DIRECTION = DirectionRule("", "")   # the 借/贷 words most exports write
+
+
+class DirectionConfig(ConfigModel):
+    amount: str          # canonical column holding the amount
+    direction: str       # canonical column holding 借 / 贷
+    debit_words: Words = _DEFAULT_DIRECTION.debit_words
+    credit_words: Words = _DEFAULT_DIRECTION.credit_words
+
+
+class LongFormConfig(ConfigModel):
+    line_key: Words = Field(min_length=1)
+    type_column: str
+    code_column: str
+    name_column: str
+    types: dict[str, str] = Field(min_length=1)
+
+
+class ProfileConfig(ConfigModel):
+    """One `profiles:` entry of config/export_formats.yaml: a family of exports."""
+
+    name: str
+    label: str = ""
+    required: Words = Field(min_length=1)
+    columns: dict[str, Words]
+    date_parts: tuple[str, str, str] | None = None    # canonical 年, 月, 日 columns
+    direction: DirectionConfig | None = None
+    auxiliaries: dict[str, str] = Field(default_factory=dict)
+    long_form: LongFormConfig | None = None
+    keep_rows: dict[str, Words] = Field(default_factory=dict)
+    derive_from_budget: Words = ()
+    derive_from_ledger: Words = ()
+    missing_summary: str = ""
+    source_types: dict[str, SourceType] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _columns_it_names_are_declared(self) -> ProfileConfig:
+        for column in self.required:
+            if not self.columns.get(column):
+                raise ValueError(f"格式「{self.name}」的必需列 {column} 没有声明表头别名")
+        named = [*(self.date_parts or ()), *([self.direction.amount, self.direction.direction] if self.direction else []),
+                 *([self.long_form.type_column, self.long_form.code_column, self.long_form.name_column]
+                   if self.long_form else []),
+                 *self.keep_rows]
+        for column in named:
+            if column not in self.columns:
+                raise ValueError(f"格式「{self.name}」的规则用到了未声明的列 {column}")
+        return self
+
+
+class TableFormat(ConfigModel):
+    required: Words = Field(min_length=1)
+    columns: dict[str, Words]
+
+
+class LedgerFormats(ConfigModel):
+    spending_accounts: Words = Field(min_length=1)
+    max_line_amount_yuan: Decimal = Field(default=Decimal(1_000_000_000), gt=0)
+    budget_accounting_prefixes: Words = ()
+    project_categories: dict[str, ExpenseType]
+    subtotal_markers: Words
+    closing_markers: Words = ()
+    closing_words: Words = ()
+    reversal_words: Words = ()
+    profiles: tuple[ProfileConfig, ...] = Field(min_length=1)
+
+
+class BudgetFormats(ConfigModel):
+    profiles: tuple[ProfileConfig, ...] = Field(min_length=1)
+
+
+class ExportFormatsConfig(ConfigModel):
+    """config/export_formats.yaml."""
+
+    header_search_rows: int = Field(default=10, ge=1)
+    ledger: LedgerFormats
+    budget: BudgetFormats
+    control_totals: TableFormat
+    payments: TableFormat | None = None
+
+
+def build_reference(export_formats: ExportFormatsConfig, evaluation: EvaluationConfig, codes: CodeLists,
+                    indicator_library: IndicatorLibrary, final_accounts: FinalAccountsLayout | None = None) -> Reference:
+    """Assemble the reference from the validated configuration files and the code lists."""
+    ledger, payments = export_formats.ledger, export_formats.payments
+    control = export_formats.control_totals
     return Reference(
-        header_search_rows=int(export_formats.get("header_search_rows", 10)),
-        ledger_profiles=ledger_profiles,
-        ledger_rules=rules,
-        budget_profiles=budget_profiles,
-        control_format=control_format,
+        header_search_rows=export_formats.header_search_rows,
+        ledger_profiles=tuple(profile_from_config(entry) for entry in ledger.profiles),
+        ledger_rules=LedgerRules(
+            spending_accounts=ledger.spending_accounts,
+            project_categories=ledger.project_categories,
+            subtotal_markers=ledger.subtotal_markers,
+            closing_markers=ledger.closing_markers,
+            budget_accounting_prefixes=ledger.budget_accounting_prefixes,
+            closing_words=ledger.closing_words,
+            reversal_words=ledger.reversal_words,
+        ),
+        budget_profiles=tuple(profile_from_config(entry) for entry in export_formats.budget.profiles),
+        control_format=ExportProfile("control_totals", "控制数表", control.columns, control.required),
         codes=codes,
-        payment_format=payment_format,
-        max_line_amount_fen=max_line_fen,
+        payment_format=(ExportProfile("payments", "国库集中支付凭证", payments.columns, payments.required)
+                        if payments else None),
+        max_line_amount_fen=int(ledger.max_line_amount_yuan * 100),
         final_accounts=final_accounts,
         evaluation=EvaluationSettings(
-            sangong_items=tuple(
-                SangongItem(item["name"], tuple(str(code) for code in item["econ_codes"]))
-                for item in evaluation["sangong_items"]
-            ),
-            econ_classes={str(k): v for k, v in evaluation["econ_classes"].items()},
-            personnel_classes=tuple(str(code) for code in evaluation["personnel_classes"]),
-            findings=evaluation["findings"],
+            sangong_items=evaluation.sangong_items,
+            econ_classes=evaluation.econ_classes,
+            personnel_classes=evaluation.personnel_classes,
+            findings=evaluation.findings,
             indicator_library=indicator_library,
         ),
     )
 
 
-_PROFILE_KEYS = {"name", "label", "required", "columns", "date_parts", "direction", "auxiliaries", "long_form",
-                 "keep_rows", "derive_from_budget", "derive_from_ledger", "missing_summary", "source_types"}
-
-
-def profile_from_config(entry: Mapping) -> ExportProfile:
-    """One `profiles:` entry of config/export_formats.yaml as a typed profile.
-
-    Raises:
-        ValueError: an unknown key, a required column without aliases, or a rule naming an
-            undeclared column (the message names the profile).
-    """
-    name = str(entry.get("name", "?"))
-    unknown = set(entry) - _PROFILE_KEYS
-    if unknown:
-        raise ValueError(f"格式「{name}」有未知的配置项：{'、'.join(sorted(unknown))}")
-    columns = {str(k): tuple(str(a) for a in v) for k, v in entry["columns"].items()}
-    required = tuple(str(c) for c in entry["required"])
-    for column in required:
-        if not columns.get(column):
-            raise ValueError(f"格式「{name}」的必需列 {column} 没有声明表头别名")
-    date_parts = tuple(entry["date_parts"]) if entry.get("date_parts") else None
-    if date_parts is not None and len(date_parts) != 3:
-        raise ValueError(f"格式「{name}」的 date_parts 应为 年、月、日 三列")
-    direction = DirectionRule(**entry["direction"]) if entry.get("direction") else None
-    long_form = None
-    if entry.get("long_form"):
-        rule = entry["long_form"]
-        long_form = LongFormRule(tuple(rule["line_key"]), rule["type_column"], rule["code_column"],
-                                 rule["name_column"], {str(k): str(v) for k, v in rule["types"].items()})
-    named = [*(date_parts or ()), *([direction.amount, direction.direction] if direction else []),
-             *([long_form.type_column, long_form.code_column, long_form.name_column] if long_form else []),
-             *entry.get("keep_rows", {})]
-    for column in named:
-        if column not in columns:
-            raise ValueError(f"格式「{name}」的规则用到了未声明的列 {column}")
+def profile_from_config(entry: ProfileConfig) -> ExportProfile:
+    """One validated `profiles:` entry as the profile the readers use."""
+    long_form = entry.long_form
     return ExportProfile(
-        name=name, label=str(entry.get("label", name)), aliases=columns, required=required,
-        date_parts=date_parts, direction=direction,
-        auxiliaries={str(k): str(v) for k, v in (entry.get("auxiliaries") or {}).items()},
-        long_form=long_form,
-        keep_rows={str(k): tuple(str(v) for v in values) for k, values in (entry.get("keep_rows") or {}).items()},
-        derived=tuple(entry.get("derive_from_budget", ()) or entry.get("derive_from_ledger", ())),
-        missing_summary=str(entry.get("missing_summary", "")),
-        source_types={str(k): str(v) for k, v in (entry.get("source_types") or {}).items()},
+        name=entry.name, label=entry.label or entry.name, aliases=entry.columns, required=entry.required,
+        date_parts=entry.date_parts,
+        direction=(DirectionRule(entry.direction.amount, entry.direction.direction, entry.direction.debit_words,
+                                 entry.direction.credit_words) if entry.direction else None),
+        auxiliaries=entry.auxiliaries,
+        long_form=(LongFormRule(long_form.line_key, long_form.type_column, long_form.code_column, long_form.name_column,
+                                long_form.types) if long_form else None),
+        keep_rows=entry.keep_rows,
+        derived=entry.derive_from_budget or entry.derive_from_ledger,
+        missing_summary=entry.missing_summary,
+        source_types=entry.source_types,
     )

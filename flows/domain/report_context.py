@@ -25,7 +25,7 @@ from flows.domain.figures import (
 from flows.domain.metrics import DepartmentMetrics
 from flows.domain.profile import DepartmentProfile
 from flows.domain.quality import QualityVerdict
-from flows.domain.reference import Reference
+from flows.domain.reference import FindingThresholds, Reference
 
 # XML (and so .docx) cannot hold C0 control characters; show them as Unicode control
 # pictures (U+2400…) so nothing a user typed disappears silently.
@@ -54,14 +54,14 @@ def _rounding(parts_fen: Sequence[int], total_fen: int) -> dict[str, bool]:
     return {"gap": gap != 0, "parts_short": gap > 0}
 
 
-def _findings(m: DepartmentMetrics, thresholds: Mapping[str, float], verdict: QualityVerdict,
+def _findings(m: DepartmentMetrics, thresholds: FindingThresholds, verdict: QualityVerdict,
               explanations: Mapping[str, str]) -> dict[str, Any]:
     """Which drafted findings apply; the template holds their wording."""
     pending = [r.rule_id for r in verdict.warnings if not explanations.get(r.rule_id, "").strip()]
     found = {
-        "budget_adjusted": m.adjustment_rate is not None and m.adjustment_rate > thresholds["adjustment_rate_above"],
-        "low_execution": m.execution_rate is not None and m.execution_rate < thresholds["execution_rate_below"],
-        "staff_over": m.staff_control_rate is not None and m.staff_control_rate > thresholds["staff_control_rate_above"],
+        "budget_adjusted": m.adjustment_rate is not None and m.adjustment_rate > thresholds.adjustment_rate_above,
+        "low_execution": m.execution_rate is not None and m.execution_rate < thresholds.execution_rate_below,
+        "staff_over": m.staff_control_rate is not None and m.staff_control_rate > thresholds.staff_control_rate_above,
         "sangong_over": bool(m.sangong_budget_fen) and m.sangong_total_fen > m.sangong_budget_fen,
     }
     return {**found, "pending_warnings": pending, "any": any(found.values()) or bool(pending)}

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import Field, field_validator
+
+from flows.domain.config_schema import ConfigModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +18,38 @@ class Schedule:
     event: str
     server_host: str
     server_port: int
+
+
+class ServerConfig(ConfigModel):
+    host: str = Field(min_length=1)
+    port: int = Field(ge=1, le=65535)
+
+
+class ScheduleConfig(ConfigModel):
+    """config/schedule.yaml."""
+
+    cron: str = Field(pattern=r"^\S+(\s+\S+){4}$")     # five fields: minute hour day month weekday
+    timezone: str
+    event: str = Field(min_length=1)
+    server: ServerConfig
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        if name not in available_timezones():
+            raise ValueError(f"「{name}」不是已知的时区名称（例如 Asia/Shanghai）")
+        return name
+
+    def schedule(self) -> Schedule:
+        return Schedule(cron=self.cron, timezone=self.timezone, event=self.event,
+                        server_host=self.server.host, server_port=self.server.port)
+
+
+class ExecutionConfig(ConfigModel):
+    """config/execution.yaml: a Dask scheduler address, or the size of the local pool (0: one per CPU)."""
+
+    dask_address: str = ""
+    local_workers: int = Field(default=0, ge=0)
 
 
 def default_fiscal_year(timezone: str, now: dt.datetime | None = None) -> int:

@@ -72,3 +72,29 @@ def test_a_year_without_code_lists_is_a_configuration_error_not_a_data_error(run
     assert "配置错误（不是输入数据的问题）" in result.output and "config/code_lists" in result.output
     assert "输入数据无法使用" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_typo_in_the_indicator_library_is_a_configuration_error_naming_file_key_and_value(run_cli, data_copy, tmp_path):
+    project = tmp_path / "project"
+    for folder in ("config", "expectations", "templates"):
+        shutil.copytree(ROOT / folder, project / folder)
+    library = project / "config" / "indicators" / "hunan.yaml"
+    library.write_text(library.read_text(encoding="utf-8").replace("    points: 50\n", "    points: 五十\n"), encoding="utf-8")
+    result = run_cli("run", "--year", "2024", "--data", str(data_copy), "--out", str(tmp_path / "out"),
+                     env={"JIXIAO_PROJECT_ROOT": str(project)})
+    assert result.code == 4, result.output
+    assert "配置文件 config/indicators/hunan.yaml：groups[1].points 的值「五十」不是数字" in result.output
+    assert "输入数据无法使用" not in result.output
+
+
+def test_a_broken_schedule_is_a_configuration_error_for_rerun_too(run_cli, data_copy, tmp_path):
+    project = tmp_path / "project"
+    for folder in ("config", "expectations", "templates"):
+        shutil.copytree(ROOT / folder, project / folder)
+    schedule = project / "config" / "schedule.yaml"
+    schedule.write_text(schedule.read_text(encoding="utf-8").replace("timezone: Asia/Shanghai", "timezone: Asia/Beijing"),
+                        encoding="utf-8")
+    result = run_cli("rerun", "--year", "2024", "--data", str(data_copy), "--out", str(tmp_path / "out"),
+                     env={"JIXIAO_PROJECT_ROOT": str(project)})
+    assert result.code == 4, result.output
+    assert "配置文件 config/schedule.yaml：timezone：「Asia/Beijing」不是已知的时区名称" in result.output

@@ -103,7 +103,7 @@ def test_totals_that_do_not_reconcile_are_critical(sample, reference):
     metrics = compute_department_metrics(ledger, budget, profile, reference, 2024)
     broken = metrics.__class__(**{**{f: getattr(metrics, f) for f in metrics.__dataclass_fields__}, "basic_fen": metrics.basic_fen + 1})
     verdict = _validate(ledger, budget, reference, profile, metrics=broken)
-    assert {"REC-002", "REC-004"} <= _failed(verdict)
+    assert "REC-002" in _failed(verdict)
     rec = next(r for r in verdict.results if r.rule_id == "REC-002")
     assert rec.violations[0].difference == "0.01元"
 

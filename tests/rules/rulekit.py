@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from flows.adapters.project_files import load_reference
 from flows.adapters.quality_gx import run_suites
@@ -89,6 +91,22 @@ def valid() -> Department:
         rejected=[],
         parameters=quality_parameters(REFERENCE, 2024, pd.Timestamp(2025, 1, 10)),
     )
+
+
+def configured(tmp_path: Path, file: str, edit: Callable[[dict], None]) -> Department:
+    """The valid department, checked with parameters from a copy of config/ whose `file` was edited.
+
+    Shows that a locality changes a rule's verdict in its YAML, without touching expectations/.
+    """
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "config", root / "config")
+    path = root / "config" / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    department = valid()
+    department.parameters = quality_parameters(load_reference(2024, root=root), 2024, pd.Timestamp(2025, 1, 10))
+    return department
 
 
 def _suite_of(rule_id: str) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.domain.evaluation import evaluate_performance, points_text, score_rule
+from flows.domain.evaluation import IndicatorLibrary, ScoringRule, evaluate_performance, points_text, score_rule
 from flows.domain.profile import Indicator
 
 LIBRARIES = Path(__file__).resolve().parents[2] / "config" / "indicators"
@@ -28,7 +28,7 @@ D = Decimal
     ],
 )
 def test_scoring_rules(rule, value, target, expected):
-    assert score_rule(rule, value, target, D(10)) == expected
+    assert score_rule(ScoringRule.model_validate(rule), value, target, D(10)) == expected
 
 
 def _indicator(level1, actual, target=100, direction="higher", weight=1):
@@ -37,7 +37,7 @@ def _indicator(level1, actual, target=100, direction="higher", weight=1):
 
 
 def _library():
-    return yaml.safe_load((LIBRARIES / "hunan.yaml").read_text(encoding="utf-8"))
+    return IndicatorLibrary.model_validate(yaml.safe_load((LIBRARIES / "hunan.yaml").read_text(encoding="utf-8")))
 
 
 def test_total_grade_and_group_points():
@@ -72,11 +72,18 @@ def test_another_locality_is_a_configuration_file(sample_inputs, reference):
     metrics = compute_department_metrics(sample_inputs.ledger, sample_inputs.budget, profile, reference, 2024)
     scored = {}
     for path in sorted(LIBRARIES.glob("*.yaml")):
-        library = yaml.safe_load(path.read_text(encoding="utf-8"))
+        library = IndicatorLibrary.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
         evaluation = evaluate_performance(library, metrics.rates(), profile.indicators)
-        declared = sum(D(str(i["points"])) for g in library["groups"] for i in g.get("indicators", [])) + \
-            sum(D(str(g["points"])) for g in library["groups"] if "from_profile" in g)
-        assert declared == 100, path.name
+        assert sum(g.declared_points for g in library.groups) == 100, path.name
         scored[path.stem] = (points_text(evaluation.total), evaluation.grade)
     assert scored["hunan"] == ("99.96", "优")
     assert scored["hunan-2017"][0] != scored["hunan"][0], "different weights give a different score"
+
+
+def test_the_library_names_only_values_the_metrics_compute(sample_inputs, reference):
+    from flows.domain.evaluation import INDICATOR_VALUES
+    from flows.domain.metrics import compute_department_metrics
+
+    profile = sample_inputs.profiles["312001"]
+    metrics = compute_department_metrics(sample_inputs.ledger, sample_inputs.budget, profile, reference, 2024)
+    assert set(metrics.rates()) == INDICATOR_VALUES

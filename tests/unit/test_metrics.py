@@ -1,6 +1,10 @@
 """Metrics on tiny hand-made ledgers: each case says what it checks."""
 
 import datetime as dt
+import json
+import random
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -91,4 +95,36 @@ def test_economic_classes_cover_all_spending(metrics):
 
 def test_reconciliation_identities_hold(metrics):
     table = reconciliation_table(metrics)
-    assert list(table["difference_fen"]) == [0, 0, 0, 0, 0]
+    assert list(table["difference_fen"]) == [0]
+
+
+def _random_department(seed: int, reference):
+    """A ledger and budget of random lines over every expense type, 三公 and other codes, both fund kinds."""
+    rng = random.Random(seed)
+    econ = ["30101", "30302", "30201", "30211", "30212", "30217", "30231", "31013", "30913", "30299", "31002"]
+    kinds = ["basic_personnel", "basic_public", "project"]
+    spent = ledger(*[(rng.choice(kinds), rng.choice(econ), rng.choice(["RY", "GY", "P1", "P2", "P3"]), rng.choice(["111", "29"]),
+                      rng.randint(-5_000_00, 50_000_00)) for _ in range(rng.randint(1, 40))])
+    planned = budget(*[(rng.choice(["initial", "addition"]), rng.choice(kinds), rng.choice(["RY", "GY", "P1", "P2", "P4"]),
+                        rng.choice(econ), rng.choice(["111", "29"]), rng.randint(0, 80_000_00)) for _ in range(rng.randint(1, 20))])
+    return compute_department_metrics(spent, planned, PROFILE, reference, 2024)
+
+
+# The sums below hold by construction of the metrics: as quality rules (formerly REC-001, REC-004,
+# REC-005) they could never fail, so they are checked here, on many random departments.
+@pytest.mark.parametrize("seed", range(60))
+def test_identities_that_hold_by_construction(seed, reference):
+    m = _random_department(seed, reference)
+    assert sum(line.amount_fen for line in m.econ_classes) == m.actual_fen          # 各经济分类之和 = 全年执行数
+    assert m.personnel_fen + m.public_fen == m.basic_fen                            # 人员 + 公用 = 基本
+    assert sum(p.actual_fen for p in m.projects) == m.named_projects_fen            # 项目清单之和 = 项目支出
+    assert sum(line.amount_fen for line in m.sangong) == m.sangong_total_fen        # 三公各项之和 (items do not overlap)
+    assert m.basic_fen + m.named_projects_fen + m.other_funds_fen == m.actual_fen   # REC-002 holds on well-typed lines
+
+
+def test_every_identity_of_the_table_has_a_rule(reference):
+    """Formerly REC-000: an identity added to the table without a rule would go unchecked."""
+    suite = json.loads((Path(__file__).resolve().parents[2] / "expectations" / "reconciliation.json").read_text(encoding="utf-8"))
+    checked = {re.search(r'identity=="(\w+)"', e["kwargs"]["row_condition"]).group(1) for e in suite["expectations"]}
+    assert checked == {"basic_project_other"}
+    assert set(reconciliation_table(_random_department(0, reference))["identity"]) == checked
