@@ -8,7 +8,8 @@ from pathlib import Path
 from flows.adapters import project_files
 from flows.adapters.catalog import YearFolder
 from flows.adapters.data_folder import read_year_sources
-from flows.adapters.unit_exports import SplitCache, YearSources
+from flows.adapters.split_cache import SplitCache
+from flows.adapters.unit_exports import YearSources
 from flows.domain.errors import InputError
 from flows.domain.fingerprint import combine_fingerprints
 from flows.domain.reference import Reference

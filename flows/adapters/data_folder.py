@@ -12,7 +12,9 @@ import yaml
 
 from flows.adapters.catalog import BUDGET, CONTROL_TOTALS, PAYMENTS, YearFolder, year_folder
 from flows.adapters.export_files import read_table
-from flows.adapters.unit_exports import SplitCache, UnitSources, YearSources, matches_a_profile, read_mapped, split_export
+from flows.adapters.mapped_exports import matches_a_profile, read_mapped
+from flows.adapters.split_cache import SplitCache
+from flows.adapters.unit_exports import UnitSources, YearSources, split_export
 from flows.domain.control_totals import empty_declared, parse_control_table
 from flows.domain.errors import InputError
 from flows.domain.final_accounts import is_final_accounts_sheet, parse_final_accounts, sheet_matches

@@ -153,7 +153,8 @@ def test_department_whose_budget_is_a_yitihua_export_reproduces_the_sample_figur
 @pytest.mark.parametrize("family", sorted(LEDGER_FAMILIES))
 def test_the_run_s_split_and_parse_per_unit_reads_each_family_the_same(family, reference, tmp_path):
     from flows.adapters.data_folder import read_year_sources
-    from flows.adapters.unit_exports import SplitCache, unit_inputs
+    from flows.adapters.split_cache import SplitCache
+    from flows.adapters.unit_exports import unit_inputs
 
     file, profile, _ = LEDGER_FAMILIES[family]
     data = _data_folder(tmp_path, [FIXTURES / family / file])

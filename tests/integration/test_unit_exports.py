@@ -6,9 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from flows.adapters import unit_exports
+from flows.adapters import mapped_exports, unit_exports
 from flows.adapters.data_folder import read_year_inputs, read_year_sources
-from flows.adapters.unit_exports import ArrowRows, SplitCache, unit_inputs
+from flows.adapters.mapped_exports import ArrowRows
+from flows.adapters.split_cache import SplitCache
+from flows.adapters.unit_exports import unit_inputs
 from tools.demo_data import write_demo_data
 
 YEAR = 2024
@@ -24,7 +26,7 @@ def city(tmp_path_factory):
 @pytest.fixture()
 def columnar(monkeypatch):
     """Small test files take the column-wise path that city-sized files take."""
-    monkeypatch.setattr(unit_exports, "COLUMNAR_MIN_BYTES", 0)
+    monkeypatch.setattr(mapped_exports, "COLUMNAR_MIN_BYTES", 0)
 
 
 def _ledgers(sources, reference) -> dict[str, pd.DataFrame]:
@@ -33,7 +35,7 @@ def _ledgers(sources, reference) -> dict[str, pd.DataFrame]:
 
 def test_column_wise_reading_loads_what_the_row_reader_loads(city, reference, monkeypatch):
     by_rows = _ledgers(read_year_sources(city, YEAR, reference), reference)
-    monkeypatch.setattr(unit_exports, "COLUMNAR_MIN_BYTES", 0)
+    monkeypatch.setattr(mapped_exports, "COLUMNAR_MIN_BYTES", 0)
     sources = read_year_sources(city, YEAR, reference)
     assert all(isinstance(t.rows, ArrowRows) for s in sources.units.values() for t, _ in s.ledger_tables)
     by_columns = _ledgers(sources, reference)
