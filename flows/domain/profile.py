@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError, field_validator
 
 from flows.domain.errors import InputError
 
@@ -51,10 +51,11 @@ class Indicator(_Model):
     level2: str
     name: str
     unit: str
-    target: float
-    actual: float
+    # Finite: YAML reads .nan and .inf as numbers, and scoring cannot use them.
+    target: FiniteFloat
+    actual: FiniteFloat
     direction: Literal["higher", "lower"] = "higher"   # 正向 / 反向
-    weight: float = Field(default=1, gt=0)              # share of its group's points
+    weight: FiniteFloat = Field(default=1, gt=0)        # share of its group's points
     deviation: str = ""                                 # 偏差原因分析及改进措施
 
 
@@ -101,6 +102,14 @@ def is_valid_unit_code(code: str) -> bool:
     return bool(_UNIT_CODE.match(code))
 
 
+_PROBLEMS = {
+    "missing": "缺少该字段", "extra_forbidden": "不认识的字段",
+    "finite_number": "应为有限的数（不能是 .nan、.inf）", "float_parsing": "应为数字", "float_type": "应为数字",
+    "int_parsing": "应为整数", "date_from_datetime_parsing": "应为日期（如 2025-03-31）", "date_parsing": "应为日期（如 2025-03-31）",
+    "greater_than": "应大于 0", "string_type": "应为文字",
+}
+
+
 def parse_profile(data: object, file: str) -> DepartmentProfile:
     """Validate a profile mapping; errors name the file and the field in Chinese.
 
@@ -112,5 +121,5 @@ def parse_profile(data: object, file: str) -> DepartmentProfile:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        kind = {"missing": "缺少该字段", "extra_forbidden": "不认识的字段"}.get(first["type"], first["msg"])
+        kind = _PROBLEMS.get(first["type"], first["msg"])
         raise InputError(f"单位信息文件字段「{field}」有误：{kind}（共 {error.error_count()} 处）", file=file, column=field) from None
