@@ -12,6 +12,13 @@ from pathlib import Path
 from flows.domain.errors import InputError
 from flows.domain.tables import RawTable
 
+# The row reader holds every cell as a Python string, several times the file's size in
+# memory; a larger export must be a clean CSV (read column-wise) or be exported in parts.
+ROW_READER_MAX_BYTES = 256 * 1024 * 1024
+# Any one export: beyond this no department's ledger is plausible, and memory is at risk.
+EXPORT_MAX_BYTES = 4 * 1024 * 1024 * 1024
+# The largest cell a CSV may hold; a longer one is almost always a quote that never closes.
+CSV_FIELD_MAX_CHARS = 128 * 1024
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -45,14 +52,33 @@ def read_csv_table(data: bytes, file: str) -> RawTable:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    csv.field_size_limit(CSV_FIELD_MAX_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, last_line = [], 0
-    for cells in reader:
-        # A record is numbered by the line it starts on: a quoted line break (or a stray
-        # quote that swallows the next lines) then points where the user must look.
-        rows.append((last_line + 1, cells))
-        last_line = reader.line_num
+    try:
+        for cells in reader:
+            # A record is numbered by the line it starts on: a quoted line break (or a stray
+            # quote that swallows the next lines) then points where the user must look.
+            rows.append((last_line + 1, cells))
+            last_line = reader.line_num
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise InputError(f"从第 {last_line + 1} 行起有一个超过 {CSV_FIELD_MAX_CHARS // 1024} KB 的单元格，无法读取；"
+                             "通常是某个引号没有收尾，之后的内容都被读进了同一格，请检查该行", file=file, row=last_line + 1) from None
+        raise InputError(f"CSV 格式错误：{error}", file=file, row=last_line + 1) from None
     return RawTable(file=file, rows=rows)
+
+
+def require_readable_size(path: Path, file: str, limit: int) -> None:
+    """Refuse an export too large to read safely, before reading it.
+
+    Raises:
+        InputError: the file is larger than `limit` bytes.
+    """
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(f"文件大小 {size / 1024 / 1024:,.0f} MB，超过可读取的上限 {limit / 1024 / 1024:,.0f} MB；"
+                         "请按月或按单位拆分导出（规范的 CSV 可按列读取，上限更高）", file=file)
 
 
 def _cell_text(value: object) -> str:
@@ -136,6 +162,7 @@ def read_table(path: Path, data_root: Path, accept: Callable[[RawTable], bool] =
     maps); exporters often put a cover or notes sheet first.
     """
     file = path.relative_to(data_root).as_posix() if path.is_relative_to(data_root) else path.name
+    require_readable_size(path, file, ROW_READER_MAX_BYTES)
     data = path.read_bytes()
     if not data.strip():
         raise InputError("文件为空", file=file)

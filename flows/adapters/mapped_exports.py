@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from flows.adapters.export_files import decode_text, read_table
+from flows.adapters.export_files import EXPORT_MAX_BYTES, decode_text, read_table, require_readable_size
 from flows.domain.errors import InputError
 from flows.domain.export_profiles import ExportProfile, match_profile
 from flows.domain.tables import MappedTable, RawTable
@@ -63,9 +63,11 @@ class ArrowRows(Sequence):
 
 def _columnar_csv(path: Path, file: str, profiles: Sequence[ExportProfile], search_rows: int) -> MappedTable | None:
     """A clean CSV read by pyarrow, or None when only the row reader can read it faithfully."""
-    data = path.read_bytes()
-    if len(data) < COLUMNAR_MIN_BYTES:
+    size = path.stat().st_size
+    if size < COLUMNAR_MIN_BYTES:
         return None
+    require_readable_size(path, file, EXPORT_MAX_BYTES)
+    data = path.read_bytes()
     text = decode_text(data, file)
     del data
     lines = text.split("\n", search_rows + 2)
@@ -75,7 +77,10 @@ def _columnar_csv(path: Path, file: str, profiles: Sequence[ExportProfile], sear
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(head_text, newline=""), delimiter=delimiter)
-    head = RawTable(file, [(reader.line_num, cells) for cells in reader][: search_rows + 1])
+    try:
+        head = RawTable(file, [(reader.line_num, cells) for cells in reader][: search_rows + 1])
+    except csv.Error:
+        return None                 # the row reader names the line
     try:
         mapped = match_profile(head, profiles, search_rows)
     except InputError:

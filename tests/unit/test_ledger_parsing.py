@@ -133,3 +133,18 @@ def test_a_voucher_split_over_two_unnumbered_files_keeps_counting_its_lines(refe
 
     assert numbers(office, travel) == [1, 2]      # one voucher, continued in the second export
     assert numbers(office, office) == [1, 1]      # the same line exported twice: LED-008 sees it
+
+
+def test_an_export_above_the_row_reader_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import pytest
+
+    from flows.adapters import export_files
+    from flows.domain.errors import InputError
+
+    export = tmp_path / "2024" / "ledger" / "312001" / "凭证.csv"
+    export.parent.mkdir(parents=True)
+    export.write_bytes(b"a,b\n" + b"1,2\n" * 5000)
+    monkeypatch.setattr(export_files, "ROW_READER_MAX_BYTES", 10_000)
+    with pytest.raises(InputError) as refused:
+        export_files.read_table(export, tmp_path)
+    assert "超过可读取的上限" in str(refused.value) and "2024/ledger/312001/凭证.csv" in str(refused.value)
