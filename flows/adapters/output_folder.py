@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from flows.adapters.catalog import check_folder, same_content_record, version_name, version_number
+from flows.domain.errors import OutputError
 from flows.settings import fault_delay_seconds
 
 
@@ -47,15 +49,34 @@ def unit_lock(folder: Path) -> Iterator[None]:
 
 
 def _stage(folder: Path, files: Mapping[str, bytes], trees: Mapping[str, Path] | None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
-    for name, data in files.items():
-        (staging / name).write_bytes(data)
-        time.sleep(fault_delay_seconds())
-    for name, source in (trees or {}).items():
-        if source.is_dir():
-            shutil.copytree(source, staging / name)
-    return staging
+    """Everything of one publication in a temporary sibling folder, removed again if any write fails."""
+    staging = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+            time.sleep(fault_delay_seconds())
+        for name, source in (trees or {}).items():
+            if source.is_dir():
+                shutil.copytree(source, staging / name)
+        return staging
+    except (OSError, shutil.Error) as error:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"输出目录 {folder} 写入失败（{_why(error)}）；已有版本未受影响，未留下未写完的文件") from None
+
+
+def _why(error: OSError | shutil.Error) -> str:
+    """One line for a failed write: a full disk is the usual case, shutil.Error lists every file."""
+    if isinstance(error, shutil.Error):
+        problems = error.args[0] if error.args and isinstance(error.args[0], list) else []
+        reasons = {str(reason) for *_, reason in problems}
+        no_space = any("No space left" in reason for reason in reasons)
+        return "磁盘空间不足" if no_space else f"{len(problems)} 个文件复制失败"
+    if error.errno == errno.ENOSPC:
+        return "磁盘空间不足"
+    return error.strerror or str(error)
 
 
 def publish_check(folder: Path, run_label: str, files: Mapping[str, bytes], trees: Mapping[str, Path] | None = None) -> Path:
@@ -126,6 +147,8 @@ def publish_version(folder: Path, version: str, files: Mapping[str, bytes], mani
         target = folder / version
         os.rename(staging, target)          # fails rather than overwrite an existing version
         return target
+    except OSError as error:
+        raise OutputError(f"输出目录 {folder} 写入失败（{_why(error)}）；已有版本未受影响，未留下未写完的文件") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -26,6 +26,11 @@ class InputError(ReportError):
         super().__init__(f"{where}：{message}" if where else message)
 
 
+class OutputError(ReportError):
+    """An output could not be written (disk full, no permission): the unit fails, its earlier
+    versions stay as they were and nothing half-written is left."""
+
+
 class ConfigError(Exception):
     """The project's own configuration (config/, expectations/, templates/) is unusable: exit
     code 4. Never a problem of the user's data, so it is not a ReportError."""

@@ -38,3 +38,4 @@ def test_a_city_wide_ledger_export_concerns_every_unit_of_its_year():
 
 def test_a_unit_folder_of_declared_totals_still_means_any_unit():
     assert affected(["2024/control_totals/312001/财决01.xlsx"]) == {2024: []}
+
