@@ -65,6 +65,7 @@ class LedgerRules:
     subtotal_markers: tuple[str, ...]
     closing_markers: tuple[str, ...] = ()
     budget_accounting_prefixes: tuple[str, ...] = ()   # 6/7/8: accounts a 预算会计 voucher balances over
+    budget_accounts: tuple[str, ...] = ()   # the 一级科目 of 预算会计; empty: not checked
     closing_words: tuple[str, ...] = ()     # LED-017: a loaded line that still reads as a closing entry
     reversal_words: tuple[str, ...] = ()    # LED-011: how a negative line explains itself
 
@@ -214,6 +215,11 @@ def parse_ledger_table(
             into.skipped.append(RowIssue(table.file, row_no, label["summary"], summary, "年终结转/结账凭证，不计入本年支出"))
             continue
         budget_line = bool(account_code) and account_code.startswith(rules.budget_accounting_prefixes or ("",))
+        if budget_line and rules.budget_accounts and account_code[:4] not in rules.budget_accounts:
+            into.rejected.append(RowIssue(table.file, row_no, label["account_code"], cell(cells, "account_code"),
+                                          f"科目 {account_code} 不是预算会计科目表中的科目（一级科目应为 "
+                                          f"{'、'.join(rules.spending_accounts)} 等），可能是录入错误；按此读取会漏计或错计支出"))
+            continue
         if not spending and not budget_line:
             into.skipped.append(RowIssue(table.file, row_no, label["account_code"], cell(cells, "account_code"),
                                          "不是预算会计科目，不计入支出"))

@@ -176,6 +176,7 @@ class LedgerFormats(ConfigModel):
     spending_accounts: Words = Field(min_length=1)
     max_line_amount_yuan: Decimal = Field(default=Decimal(1_000_000_000), gt=0)
     budget_accounting_prefixes: Words = ()
+    budget_accounts: Words = ()
     project_categories: dict[str, ExpenseType]
     subtotal_markers: Words
     closing_markers: Words = ()
@@ -212,6 +213,7 @@ def build_reference(export_formats: ExportFormatsConfig, evaluation: EvaluationC
             subtotal_markers=ledger.subtotal_markers,
             closing_markers=ledger.closing_markers,
             budget_accounting_prefixes=ledger.budget_accounting_prefixes,
+            budget_accounts=ledger.budget_accounts,
             closing_words=ledger.closing_words,
             reversal_words=ledger.reversal_words,
         ),
