@@ -11,7 +11,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
 from flows.domain.errors import ReportError
-from flows.domain.report_context import with_visible_text
+from flows.domain.report_context import visible_control_characters, with_visible_text
 
 
 class TemplateContextError(ReportError):
@@ -49,7 +49,7 @@ def render_docx(template_path: Path, context: Mapping[str, object],
     for chart in values.get("charts", []):
         png, alt = images[chart["key"]]
         chart["image"] = InlineImage(template, io.BytesIO(png), width=Mm(150))
-        alt_texts.append(alt)
+        alt_texts.append(visible_control_characters(alt))
     try:
         template.render(values, jinja_env=environment, autoescape=True)
     except jinja2.UndefinedError as error:

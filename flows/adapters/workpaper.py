@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from flows.domain.figures import FigureKind, FigureRegistry
 from flows.domain.lineage import Figure, Rate
+from flows.domain.report_context import visible_control_characters
 
 _FORMULA_START = ("=", "+", "-", "@")
 _KIND_NAMES = {FigureKind.MONEY: "金额（万元）", FigureKind.PERCENT: "比率", FigureKind.COUNT: "数量",
@@ -21,6 +22,8 @@ def _append(sheet, values: Sequence[object]) -> None:
     # Text from the ledger that looks like a formula stays text (no formula injection).
     cells = []
     for value in values:
+        if isinstance(value, str):
+            value = visible_control_characters(value)    # XML cannot hold them; show them as ␇ …
         if isinstance(value, str) and value.startswith(_FORMULA_START):
             cell = WriteOnlyCell(sheet, value)
             cell.data_type = "s"

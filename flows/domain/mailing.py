@@ -14,7 +14,7 @@ MAX_SEND_ATTEMPTS = 5
 # shares, control and bidi characters (they would reorder or hide parts of the name).
 _UNSAFE_IN_NAMES = dict.fromkeys(map(ord, '/\\:*?"<>|'), "_") | {c: "_" for c in range(0x20)} | {
     c: "_" for c in (0x7F, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-MAX_NAME_CHARS = 120             # well under the 255 bytes of common file systems, in UTF-8
+MAX_NAME_BYTES = 240             # under the 255 bytes a name may have on common file systems (UTF-8)
 
 
 def held_back_reason(warning_rules: Sequence[str], explanations: Mapping[str, str]) -> str | None:
@@ -34,7 +34,8 @@ def report_title(unit_name: str, year: int, version: str) -> str:
 def safe_file_name(title: str, suffix: str) -> str:
     """A file name for `title` that stays inside the folder it is written to, bounded in length."""
     name = title.translate(_UNSAFE_IN_NAMES).strip(" .") or "报告"
-    return name[: MAX_NAME_CHARS - len(suffix)] + suffix
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    return name.encode()[:room].decode(errors="ignore") + suffix
 
 
 def mail_body(unit_name: str, year: int, version: str, revised_from: str | None) -> str:
