@@ -65,7 +65,7 @@ def annual_report(
     last_year, prior_reference = prior if prior else (None, None)
     fingerprints = fingerprint_units(quote(sources), quote(last_year), default_template())
     # Absolute: the unit tasks may run in another working folder.
-    workspace = Workspace(reference, default_template(), Path(out_dir).resolve(), pdf, prior_reference)
+    workspace = Workspace(reference, default_template(), Path(out_dir).resolve(), pdf, prior_reference, sources.unread)
     outcomes, pending = [], {}
     for unit in _units(sources, wanted):
         unit_sources = sources.units[unit]

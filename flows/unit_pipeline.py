@@ -78,6 +78,7 @@ class Workspace:
     out_dir: Path
     pdf: bool = False
     prior_reference: Reference | None = None      # last year's configuration, for 同比
+    unread_files: tuple[tuple[str, str], ...] = ()  # files of the year no reader takes, with the reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +274,7 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     manifest["export_formats"] = {**ledger_accounting.formats, **inputs.budget_accounting.formats}
     manifest["code_lists"] = reference.codes.folder
     manifest["content_digest"] = report.content
+    manifest["unread_files"] = [{"file": file, "reason": reason} for file, reason in workspace.unread_files]
     manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
                               "grade": result.evaluation.grade}
     if previous:

@@ -33,6 +33,8 @@ def ingest(data_dir: Path, year: int, reference: Reference, units: list[str]) ->
     labels = {profile.name: profile.label for profile in (*reference.ledger_profiles, *reference.budget_profiles)}
     for file, profile in sorted(sources.formats.items()):
         logger.info("  %s：按「%s」读取", file, labels.get(profile, profile))
+    for file, reason in sources.unread:
+        logger.warning("  %s：未读取（%s）", file, reason)
     return sources
 
 

@@ -94,6 +94,27 @@ class YearFolder:
     def unit_ledger_folder(self, unit: str) -> str:
         return f"{self.year}/{LEDGER}/{unit}/"
 
+    def unread_files(self) -> list[tuple[str, str]]:
+        """Every file of the year that no reader takes, with the reason, so nothing a user put
+        here is ignored without a word."""
+        unread = []
+        for path in sorted(p for p in self.path.rglob("*") if p.is_file()):
+            kind = path.relative_to(self.path).parts[0] if len(path.relative_to(self.path).parts) > 1 else ""
+            if is_temporary(path.name):
+                reason = "Office 或编辑器的临时文件"
+            elif kind == PROFILES:
+                if path.suffix.lower() in (".yaml", ".yml") and path.parent == self.path / PROFILES:
+                    continue
+                reason = "单位信息文件应为 profiles/<单位编码>.yaml"
+            elif kind in EXPORT_KINDS:
+                if is_export(path):
+                    continue
+                reason = f"不是可读取的导出格式（{'、'.join(s.lstrip('.').upper() for s in EXPORT_SUFFIXES)}）"
+            else:
+                reason = f"不在 {'、'.join(k + '/' for k in (*EXPORT_KINDS, PROFILES))} 目录中"
+            unread.append((self.name(path), reason))
+        return unread
+
     def input_files(self) -> list[Path]:
         """Every export of the year: the files whose dates bound the vouchers' dates."""
         return [path for kind in EXPORT_KINDS for path in self.exports(kind)]

@@ -126,7 +126,7 @@ def read_year_sources(data_dir: Path, year: int, reference: Reference, units: Se
             payment_accounting=shared.payment_accounting,
         )
     formats.update(shared.budget_accounting.formats)
-    return YearSources(year, sources, rows_read, formats)
+    return YearSources(year, sources, rows_read, formats, tuple(folder.unread_files()))
 
 
 def _require_data_rows(rows_read: dict[str, int]) -> None:

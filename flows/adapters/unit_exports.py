@@ -112,6 +112,7 @@ class YearSources:
     units: Mapping[str, UnitSources]
     rows_read: Mapping[str, int]
     formats: Mapping[str, str] = field(default_factory=dict)   # file -> the export profile that reads it
+    unread: tuple[tuple[str, str], ...] = ()    # (file, why no reader takes it)
 
 
 def unit_inputs(sources: UnitSources, reference: Reference) -> YearInputs:
