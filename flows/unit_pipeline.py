@@ -152,7 +152,7 @@ def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprin
         if (current := output_folder.current_version(folder, fingerprint)) is not None:
             return UnitOutcome(unit, name, "unchanged", str(current))          # a concurrent run made it
         result = stages.evaluate(books, workspace)
-        check = stages.validate(books, workspace, result.metrics, Path(docs))
+        check = stages.validate(books, workspace, result, Path(docs))
         if check.verdict.blocked:
             checked = stages.keep_check(books, workspace, check)
             return UnitOutcome(unit, name, "blocked", str(checked), tuple(describe_failures(check.verdict.critical_failures)))
@@ -172,7 +172,7 @@ def check_unit(sources: UnitSources, workspace: Workspace, stages: Stages | None
     books = parse(sources, None, workspace)
     with tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
         result = stages.evaluate(books, workspace)
-        check = stages.validate(books, workspace, result.metrics, Path(docs))
+        check = stages.validate(books, workspace, result, Path(docs))
         folder = stages.keep_check(books, workspace, check)
     blocked = check.verdict.blocked
     details = tuple(describe_failures(check.verdict.critical_failures)) if blocked else ()
@@ -201,7 +201,7 @@ def evaluate(books: UnitBooks, workspace: Workspace) -> DepartmentEvaluation:
     return DepartmentEvaluation(metrics, scores, basic_data, prior_metrics)
 
 
-def validate(books: UnitBooks, workspace: Workspace, metrics: DepartmentMetrics, docs_dir: Path) -> QualityCheck:
+def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, docs_dir: Path) -> QualityCheck:
     inputs, reference, unit = books.inputs, workspace.reference, books.unit
     files = books.files
     rejected = (inputs.ledger_accounting.for_files(files).rejected + inputs.budget_accounting.rejected
@@ -210,8 +210,8 @@ def validate(books: UnitBooks, workspace: Workspace, metrics: DepartmentMetrics,
     export_date = max((inputs.file_dates[f] for f in files if f in inputs.file_dates), default=pd.Timestamp.now())
     results = quality_gx.run_suites(
         project_files.project_root() / "expectations",
-        quality_datasets(inputs.ledger, inputs.budget, metrics, rejected, inputs.control_totals, inputs.vouchers,
-                         inputs.payments, reference.codes.fiscal_fund_sources),
+        quality_datasets(inputs.ledger, inputs.budget, result.metrics, rejected, inputs.control_totals, inputs.vouchers,
+                         inputs.payments, reference.codes.fiscal_fund_sources, result.evaluation),
         quality_parameters(reference, inputs.year, export_date),
         docs_dir=docs_dir,
         run_name=run_label,

@@ -38,6 +38,7 @@ _VIEWS: Mapping[str, dict[str, str]] = {
                  "expected": "credit_fen", "difference": "net_fen", "unit": "fen"},
     "payments": {"file": "first_source_file", "row": "first_source_row", "label": "project_code", "value": "paid_fen",
                  "expected": "spent_fen", "difference": "difference_fen", "unit": "fen"},
+    "self_evaluation": {"label": "group"},
     "printed_rounding": {"label": "printed_table", "value": "printed_parts_sum", "expected": "printed_total",
                          "difference": "gap_cents", "unit": "wan_cents"},
 }
@@ -222,7 +223,9 @@ def _violations(view: Mapping[str, str], detail: Mapping, column: str, expected_
         else:
             columns = column.split(",")
             value = " | ".join(str(row.get(c, "")) for c in columns)
-            expected, difference, where = expected_text, "", column
+            expected, difference = expected_text, ""
+            # A named row (a 一级指标) is shown by its name; a table row by its column.
+            where = str(row.get(view["label"], "")) if "label" in view else column
         violations.append(Violation(
             file=str(row.get(view["file"], "")) if "file" in view else "",
             row=int(source_row) if source_row not in (None, "") else None,

@@ -127,8 +127,9 @@ class IndicatorScore:
 class Evaluation:
     library: str
     scores: tuple[IndicatorScore, ...]
-    total: Decimal
+    total: Decimal | None    # None: not evaluated (a scored group has no indicator)
     grade: str
+    unscored_groups: tuple[str, ...] = ()    # 一级指标 the profile gives no indicator for
 
     def groups(self) -> list[tuple[str, Decimal, Decimal]]:
         """(level1, points, score) per group, in library order."""
@@ -181,8 +182,14 @@ def _number(value: float, unit: str) -> str:
 
 def evaluate_performance(library: IndicatorLibrary, values: Mapping[str, Decimal | None],
                          indicators: Sequence[Indicator]) -> Evaluation:
-    """Score every indicator of the library, then the total (re-scaled to 100) and the grade."""
+    """Score every indicator of the library, then the total (re-scaled to 100) and the grade.
+
+    A group the profile gives no indicator for is not scored around: the self-evaluation is
+    then 未评价 (no total, no grade), since a grade from the budget indicators alone would
+    read as the department's performance.
+    """
     scores: list[IndicatorScore] = []
+    unscored: list[str] = []
     for group in library.groups:
         for item in group.indicators:
             value = values.get(item.value)
@@ -193,19 +200,41 @@ def evaluate_performance(library: IndicatorLibrary, values: Mapping[str, Decimal
                                          score, "" if value is not None else "无数据，不参与评分"))
         if group.from_profile and group.points is not None:
             members = [i for i in indicators if i.level1 in group.from_profile]
-            weights = sum(Decimal(str(i.weight)) for i in members)
-            for indicator in members:
-                points = group.points * Decimal(str(indicator.weight)) / weights
+            if not members:
+                unscored.append(group.level1)
+            shares = share_points(group.points, [Decimal(str(i.weight)) for i in members])
+            for indicator, points in zip(members, shares, strict=True):
                 scores.append(IndicatorScore(group.level1, indicator.level2, indicator.name,
                                              _number(indicator.target, indicator.unit), _number(indicator.actual, indicator.unit),
                                              points, _profile_score(indicator, points), indicator.deviation))
     applicable = [s for s in scores if s.score is not None]
     possible = sum((s.points for s in applicable), Decimal(0))
     earned = sum((s.score for s in applicable), Decimal(0))
+    if unscored:
+        return Evaluation(library.name, tuple(scores), None, NOT_EVALUATED, tuple(unscored))
     total = earned / possible * HUNDRED if possible else Decimal(0)
     printed_total = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     grade = next(band.grade for band in library.grade_bands if printed_total >= band.min)
     return Evaluation(library.name, tuple(scores), total, grade)
+
+
+NOT_EVALUATED = "未评价"
+
+
+def share_points(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """`total` split by `weights` into shares of whole hundredths that add up to it exactly
+    (largest remainder), so the printed 分值 column sums to the printed group total: nine
+    indicators share 50 as 5.56 × 5 + 5.55 × 4, not 9 × 5.56 = 50.04."""
+    if not weights:
+        return []
+    cents = int((total * HUNDRED).to_integral_value(rounding=ROUND_HALF_UP))
+    whole = sum(weights)
+    exact = [Decimal(cents) * w / whole for w in weights]
+    shares = [int(e) for e in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: (shares[i] - exact[i], i))
+    for i in by_remainder[: cents - sum(shares)]:
+        shares[i] += 1
+    return [Decimal(share) / HUNDRED for share in shares]
 
 
 def points_text(value: Decimal | None) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from flows.domain.evaluation import Evaluation
 from flows.domain.ledger import ParsedRows, RowIssue, voucher_balance_frame
 from flows.domain.metrics import DepartmentMetrics
 from flows.domain.payments import empty_payments, payment_comparison_table
@@ -32,6 +33,7 @@ def quality_datasets(
     ledger: pd.DataFrame, budget: pd.DataFrame, metrics: DepartmentMetrics,
     rejected: Sequence[RowIssue], declared: pd.DataFrame, vouchers: pd.DataFrame | None = None,
     payments: pd.DataFrame | None = None, fiscal_funds: frozenset[str] = frozenset(),
+    evaluation: Evaluation | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every dataset a suite declares (suite meta `dataset`), keyed by that name.
 
@@ -49,7 +51,19 @@ def quality_datasets(
         "projects": project_execution_table(ledger, budget),
         "control_totals": control_totals_table(metrics, declared),
         "printed_rounding": printed_rounding_table(metrics),
+        "self_evaluation": self_evaluation_groups(evaluation),
     }
+
+
+def self_evaluation_groups(evaluation: Evaluation | None) -> pd.DataFrame:
+    """One row per 一级指标 of the self-evaluation with the number of indicators scored in it."""
+    counts: dict[str, int] = {}
+    if evaluation is not None:
+        for score in evaluation.scores:
+            counts[score.level1] = counts.get(score.level1, 0) + (score.score is not None)
+        counts |= dict.fromkeys(evaluation.unscored_groups, 0)
+    frame = pd.DataFrame(list(counts.items()), columns=["group", "indicators"])
+    return frame.astype({"group": "str", "indicators": "int64"})
 
 
 def quality_parameters(reference: Reference, year: int, export_date: pd.Timestamp) -> dict[str, object]:

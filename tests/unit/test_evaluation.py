@@ -87,3 +87,21 @@ def test_the_library_names_only_values_the_metrics_compute(sample_inputs, refere
     profile = sample_inputs.profiles["312001"]
     metrics = compute_department_metrics(sample_inputs.ledger, sample_inputs.budget, profile, reference, 2024)
     assert set(metrics.rates()) == INDICATOR_VALUES
+
+
+def test_thirty_output_indicators_print_points_that_add_up_to_the_group_exactly():
+    from decimal import Decimal
+
+    from flows.domain.evaluation import points_text, share_points
+
+    shares = share_points(Decimal(50), [Decimal(1)] * 30)
+    assert sum(Decimal(points_text(s)) for s in shares) == Decimal("50.00")
+    assert {points_text(s) for s in shares} == {"1.67", "1.66"}
+
+
+def test_no_output_indicators_is_not_evaluated_rather_than_rescaled(reference):
+    from flows.domain.evaluation import NOT_EVALUATED, evaluate_performance, points_text
+
+    evaluation = evaluate_performance(reference.evaluation.indicator_library, {"execution_rate": Decimal("0.99")}, [])
+    assert evaluation.grade == NOT_EVALUATED and evaluation.total is None and points_text(evaluation.total) == "—"
+    assert set(evaluation.unscored_groups) == {"产出指标", "效益指标", "满意度指标"}
