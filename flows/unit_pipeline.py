@@ -211,7 +211,8 @@ def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluatio
     results = quality_gx.run_suites(
         project_files.project_root() / "expectations",
         quality_datasets(inputs.ledger, inputs.budget, result.metrics, rejected, inputs.control_totals, inputs.vouchers,
-                         inputs.payments, reference.codes.fiscal_fund_sources, result.evaluation),
+                         inputs.payments, reference.codes.fiscal_fund_sources, result.evaluation,
+                         result.prior, books.prior.control_totals if books.prior is not None else None),
         quality_parameters(reference, inputs.year, export_date),
         docs_dir=docs_dir,
         run_name=run_label,

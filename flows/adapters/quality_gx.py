@@ -39,6 +39,8 @@ _VIEWS: Mapping[str, dict[str, str]] = {
     "payments": {"file": "first_source_file", "row": "first_source_row", "label": "project_code", "value": "paid_fen",
                  "expected": "spent_fen", "difference": "difference_fen", "unit": "fen"},
     "self_evaluation": {"label": "group"},
+    "prior_control_totals": {"file": "source_file", "row": "source_row", "label": "figure", "value": "computed_fen",
+                             "expected": "declared_fen", "difference": "difference_fen", "unit": "fen"},
     "printed_rounding": {"label": "printed_table", "value": "printed_parts_sum", "expected": "printed_total",
                          "difference": "gap_cents", "unit": "wan_cents"},
 }

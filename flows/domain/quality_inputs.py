@@ -33,9 +33,13 @@ def quality_datasets(
     ledger: pd.DataFrame, budget: pd.DataFrame, metrics: DepartmentMetrics,
     rejected: Sequence[RowIssue], declared: pd.DataFrame, vouchers: pd.DataFrame | None = None,
     payments: pd.DataFrame | None = None, fiscal_funds: frozenset[str] = frozenset(),
-    evaluation: Evaluation | None = None,
+    evaluation: Evaluation | None = None, prior_metrics: DepartmentMetrics | None = None,
+    prior_declared: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every dataset a suite declares (suite meta `dataset`), keyed by that name.
+
+    Last year's declared totals are compared with last year's figures as this report prints
+    them (上年决算数, 上年数), when both exist.
 
     Payments are compared with the 财政拨款 spending only: 国库集中支付 pays nothing else.
     """
@@ -52,6 +56,9 @@ def quality_datasets(
         "control_totals": control_totals_table(metrics, declared),
         "printed_rounding": printed_rounding_table(metrics),
         "self_evaluation": self_evaluation_groups(evaluation),
+        "prior_control_totals": control_totals_table(
+            prior_metrics or metrics,
+            prior_declared if prior_metrics is not None and prior_declared is not None else declared.iloc[0:0]),
     }
 
 

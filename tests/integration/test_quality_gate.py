@@ -39,7 +39,8 @@ def test_every_rule_has_id_severity_category_and_message():
     for path in EXPECTATIONS.glob("*.json"):
         suite = json.loads(path.read_text(encoding="utf-8"))
         assert suite["meta"]["dataset"] in {"ledger", "budget", "reconciliation", "rejected_rows", "projects",
-                                            "control_totals", "printed_rounding", "vouchers", "payments", "self_evaluation"}
+                                            "control_totals", "printed_rounding", "vouchers", "payments", "self_evaluation",
+                                            "prior_control_totals"}
         for expectation in suite["expectations"]:
             meta = expectation["meta"]
             assert expectation["severity"] in {"critical", "warning", "info"}
