@@ -11,8 +11,30 @@ from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError,
 from flows.domain.errors import InputError
 
 
+# YAML folding (`>-`) joins lines with an ASCII space, which Chinese text never has between
+# two of its characters ("组织； 参与"). Spaces between two CJK characters or full-width
+# punctuation marks are dropped; a space beside Latin letters or digits stays.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_FOLDED_SPACE = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+
+
+def without_folding_spaces(text: str) -> str:
+    return _FOLDED_SPACE.sub("", text)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_as_written(cls, value: object) -> object:
+        if isinstance(value, str):
+            return without_folding_spaces(value)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return [without_folding_spaces(v) for v in value]
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return {k: without_folding_spaces(v) for k, v in value.items()}
+        return value
 
 
 class Institution(_Model):

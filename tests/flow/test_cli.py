@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,8 @@ def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
     assert f"上年同期支出{prior_total}万元，同比{change}" in text.replace("\n", "")
     assert "“三公”经费变动率" in text
     assert "预算调整幅度较大" in text, "the large adjustment is drafted as a finding"
+    folded = re.findall(r"[\u4e00-\u9fff\uff00-\uffef] +[\u4e00-\u9fff\uff00-\uffef]", text)
+    assert folded == [], "no space between Chinese characters from YAML folding"
 
     manifest = json.loads((report.parent / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == "v1" and manifest["files"]["report.docx"] == _sha(report)

@@ -28,3 +28,14 @@ def test_an_unknown_category_code_reaches_the_rules_as_written(reference):
     parsed = parse_ledger_tables([(RawTable(FILE, [(1, header), (2, row)]), "900001")], reference, 2024)
     assert list(parsed.ledger["expense_type"]) == ["9"]
     assert parsed.accounting.headers[FILE]["project_category"] == "项目类别编码"
+
+
+def test_yaml_folding_puts_no_space_between_chinese_characters():
+    import yaml
+
+    from flows.domain.profile import without_folding_spaces
+
+    folded = yaml.safe_load("text: >-\n  领导全市共青团工作；\n  参与制定青少年事业发展规划\n")["text"]
+    assert folded == "领导全市共青团工作； 参与制定青少年事业发展规划"
+    assert without_folding_spaces(folded) == "领导全市共青团工作；参与制定青少年事业发展规划"
+    assert without_folding_spaces("完成 983 名，举办 2000 余场") == "完成 983 名，举办 2000 余场"
