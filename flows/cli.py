@@ -32,6 +32,28 @@ class _ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"参数错误：{message}\n")
 
 
+def _fiscal_year(text: str) -> int:
+    """A four-digit year: `--year 24` is a typing slip, not the year 24."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"年度「{text}」不是整数") from None
+    if not 2000 <= year <= 2100:
+        raise argparse.ArgumentTypeError(f"年度「{text}」应为四位年份，如 2024")
+    return year
+
+
+def _data_folder_problem(data: Path, year: int) -> str | None:
+    """Why `data` cannot hold the year's inputs, found before Prefect starts (it takes seconds)."""
+    if not data.is_dir():
+        return f"找不到数据目录 {data}"
+    if not (data / str(year)).is_dir():
+        years = sorted(p.name for p in data.iterdir() if p.is_dir() and p.name.isdigit())
+        present = f"现有年度：{'、'.join(years)}" if years else "其中没有任何年度目录（应为 <数据目录>/<年度>/）"
+        return f"数据目录 {data} 中没有 {year} 年度的数据（{year}/）；{present}"
+    return None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _ChineseArgumentParser(prog="jixiao", description="部门整体支出绩效自评报告：账簿导出 → 数据质量校验 → 指标 → Word 报告")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ChineseArgumentParser)
@@ -41,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         ("rerun", "数据更正后重新生成：服务器在运行时发送 jixiao.ledger.updated 事件，否则直接运行"),
     ):
         command = commands.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("--year", type=int, default=2024, help="会计年度（默认 2024）")
+        command.add_argument("--year", type=_fiscal_year, default=2024, help="会计年度（默认 2024）")
         command.add_argument("--data", default="data", help="数据目录，内含 <年度>/ledger、budget、profiles（默认 data）")
         command.add_argument("--out", default="out", help="输出目录（默认 out）；数据质量报告也写在这里")
         command.add_argument("--unit", action="append", default=[], metavar="CODE", help="只处理这些单位编码（可重复）")
@@ -92,6 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "dask_address", None):
         # Read when the run picks its task runner (flows.annual_report.unit_task_runner).
         os.environ["JIXIAO_DASK_ADDRESS"] = args.dask_address
+    if args.command in ("run", "validate", "rerun") and (problem := _data_folder_problem(Path(args.data), args.year)):
+        print(f"输入数据无法使用：{problem}", file=sys.stderr)
+        return EXIT_INPUT
     from flows.adapters.run_guard import guard_this_run
 
     # Whatever ends this process, the Prefect server and workers it starts end with it.

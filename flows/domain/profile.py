@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError,
 
 from flows.domain.errors import InputError
 
-
 # YAML folding (`>-`) joins lines with an ASCII space, which Chinese text never has between
 # two of its characters ("组织； 参与"). Spaces between two CJK characters or full-width
 # punctuation marks are dropped; a space beside Latin letters or digits stays.

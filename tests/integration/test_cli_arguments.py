@@ -1,0 +1,36 @@
+"""Argument and folder mistakes are found before Prefect starts, in Chinese, with exit code 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    """main() sets Prefect's environment for its process; the test process keeps its own."""
+    import os
+
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_a_year_without_data_names_the_years_that_exist(capsys):
+    assert main(["run", "--year", "2019", "--data", "data"]) == 2
+    said = capsys.readouterr().err
+    assert "没有 2019 年度的数据" in said and "现有年度：2023、2024" in said
+
+
+def test_a_missing_data_folder_is_named(capsys, tmp_path):
+    assert main(["validate", "--data", str(tmp_path / "没有这个目录")]) == 2
+    assert "找不到数据目录" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("year", ["24", "二〇二四", "1999"])
+def test_a_year_that_is_no_four_digit_year_is_refused(capsys, year):
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "--year", year])
+    assert stopped.value.code == 2 and "参数错误" in capsys.readouterr().err
