@@ -198,6 +198,7 @@ def _rule_result(suite_name: str, dataset: str, result, frame: pd.DataFrame) -> 
         success=bool(result.success),
         failing_count=int(failing),
         violations=violations,
+        remedy=meta.get("remedy_zh", ""),
     )
 
 

@@ -33,6 +33,7 @@ class RuleResult:
     success: bool
     failing_count: int
     violations: tuple[Violation, ...] = field(default_factory=tuple)
+    remedy: str = ""          # what a reviewer does about it (the report itself prints only the message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ def build_quality_view(
     for r in sorted(verdict.results, key=lambda r: (r.success, ["critical", "warning", "info"].index(r.severity), r.rule_id)):
         rules.append({
             "rule_id": r.rule_id, "severity": r.severity, "severity_label": SEVERITY_ZH[r.severity],
-            "category": CATEGORY_ZH.get(r.category, r.category), "message": r.message, "success": r.success,
+            "category": CATEGORY_ZH.get(r.category, r.category), "message": r.message, "remedy": r.remedy, "success": r.success,
             "status": _status(r), "failing_count": r.failing_count,
             "explanation": explanations.get(r.rule_id, "") if r.severity == "warning" and not r.success else "",
             "rows": [row[3:] for row in violation_rows([r])[:ROWS_SHOWN]],

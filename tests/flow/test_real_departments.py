@@ -55,14 +55,16 @@ def test_a_2021_department_with_standard_codes_outside_the_sample_gets_its_repor
     assert "648.31" in text and "2021" in text
 
 
-def test_an_item_code_the_shipped_list_lacks_is_a_warning_naming_the_list(run_cli, tmp_path):
+def test_an_item_code_the_shipped_list_lacks_is_a_warning_whose_remedy_names_the_list(run_cli, tmp_path):
     data, out = tmp_path / "data", tmp_path / "out"
     _other_department(data, 2021, {**FUNC_SWAP, "2012950": ("2010388", "某地方新增科目")})   # 款 20103 exists
     result = run_cli("run", "--year", "2021", "--data", str(data), "--out", str(out))
     assert result.code == 0, result.output
     manifest = json.loads((out / "2021" / UNIT / "v1" / "manifest.json").read_text(encoding="utf-8"))
     [warning] = [w for w in manifest["quality"]["warnings"] if w["rule_id"] == "LED-022"]
-    assert "functional.csv" in warning["message"]
+    assert "config/" not in warning["message"], "recipients read the message in section 六; the path is for reviewers"
+    html = (out / "2021" / UNIT / "v1" / "quality.html").read_text(encoding="utf-8")
+    assert "config/code_lists/&lt;年度&gt;/functional.csv" in html or "config/code_lists/<年度>/functional.csv" in html
 
 
 def test_a_year_without_code_lists_is_a_configuration_error_not_a_data_error(run_cli, data_copy, tmp_path):

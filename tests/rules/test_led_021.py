@@ -11,6 +11,6 @@ def test_unlisted_section_of_a_known_class_is_a_warning_with_the_row_located():
     d.ledger.loc[1, "econ_code"] = "30298"
     result = assert_fails_alone(RULE, d)
     assert result.severity == "warning"
-    assert "economic.csv" in result.message
+    assert "economic.csv" in result.remedy and "config/" not in result.message
     v = result.violations[0]
     assert (v.row, v.value) == (3, "30298")
