@@ -282,7 +282,7 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
         manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"])
         outputs[REVISION_NOTE] = revision_text(profile.name, inputs.year, version, manifest["revision"]).encode()
     published = output_folder.publish_version(folder, version, outputs, manifest, trees={"data_docs": check.data_docs})
-    publish_outputs(books.unit, profile.name, published, f"{published.name}：报告已生成")
+    publish_outputs(books.unit, profile.name, inputs.year, published, workspace.out_dir, f"{published.name} 报告已生成")
     return published
 
 
@@ -292,7 +292,7 @@ def keep_check(books: UnitBooks, workspace: Workspace, check: QualityCheck) -> P
         catalog.unit_folder(workspace.out_dir, books.inputs.year, books.unit), check.run_label,
         quality_files(books, check), trees={"data_docs": check.data_docs},
     )
-    publish_outputs(books.unit, books.profile.name, folder, "数据质量检查")
+    publish_outputs(books.unit, books.profile.name, books.inputs.year, folder, workspace.out_dir, "数据质量检查（未生成报告版本）")
     return folder
 
 
