@@ -265,9 +265,8 @@ def _report(outcomes, seconds: float, year_folder: Path) -> int:
 def _report_unit(outcome) -> None:
     if outcome.status == "produced":
         _say(f"✓ {outcome.unit_code} {outcome.name}：已生成 {outcome.folder}/report.docx")
-        _say(f"    数据质量报告 {outcome.folder}/quality.html，清单 manifest.json")
-        if Path(outcome.folder, "修订说明.txt").exists():
-            _say(f"    修订说明 {outcome.folder}/修订说明.txt")
+        for line in _version_summary(Path(outcome.folder)):
+            _say(f"    {line}")
     elif outcome.status == "unchanged":
         _say(f"= {outcome.unit_code} {outcome.name}：报告内容未变化，沿用 {outcome.folder}，未生成新版本")
     elif outcome.status == "passed":
@@ -286,6 +285,32 @@ def _report_unit(outcome) -> None:
     if outcome.status in ("blocked", "failed"):
         for line in outcome.details:
             print(f"    {line}", file=sys.stderr)
+
+
+def _version_summary(version: Path) -> list[str]:
+    """Score and grade, warnings, what changed since the last version, and every file written."""
+    import json
+
+    manifest_path = version / "manifest.json"
+    if not manifest_path.exists():
+        return []
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    lines = []
+    evaluation = manifest.get("evaluation") or {}
+    if evaluation:
+        lines.append(f"自评得分 {evaluation.get('total', '—')} 分，评价等级：{evaluation.get('grade', '—')}")
+    warnings = manifest.get("quality", {}).get("warnings", [])
+    if warnings:
+        lines.append("数据质量警告：" + "；".join(f"{w['rule_id']} {w['message']}（{w['count']}处）" for w in warnings))
+    revision = manifest.get("revision")
+    if revision:
+        changed = revision.get("changed_figures", [])
+        shown = "；".join(f"{c['figure']} {c['old']} → {c['new']}" for c in changed[:5])
+        more = f" 等 {len(changed)} 项" if len(changed) > 5 else ""
+        lines.append(f"与 {revision.get('previous_version')} 相比变化的数据：{shown or '无'}{more}（详见 修订说明.txt）")
+    files = sorted(p.name for p in version.iterdir() if p.is_file() or p.is_dir())
+    lines.append("输出文件：" + "、".join(files))
+    return lines
 
 
 def _write_summary(outcomes, folder: Path) -> Path:

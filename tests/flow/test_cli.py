@@ -47,6 +47,8 @@ def test_run_produces_the_sample_report(run_cli, data_copy, tmp_path):
     assert result.code == 0, result.output
     report = out / "2024" / SAMPLE_UNIT / "v1" / "report.docx"
     assert f"{report.parent}/report.docx" in result.stdout
+    assert "自评得分" in result.stdout and "评价等级" in result.stdout
+    assert "输出文件：" in result.stdout and "workpaper.xlsx" in result.stdout and "quality.html" in result.stdout
     assert "Traceback" not in result.output and "telemetry" not in result.output.lower()
 
     text = docx_text_via_libreoffice(report)
