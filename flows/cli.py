@@ -26,10 +26,38 @@ from flows.settings import configure_prefect_environment, log_file, state_dir
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_BLOCKED, EXIT_CONFIG = 0, 1, 2, 3, 4
 
 
+# argparse's own words (Python 3.11), as users of a Chinese finance office read them.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：", "positional arguments": "命令与参数", "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个值", "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+}
+
+
+def _speak_chinese() -> None:
+    argparse._ = lambda text: _ARGPARSE_ZH.get(text, text)
+
+
 class _ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 on bad arguments, as we document
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, f"参数错误：{message}\n")
+
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        """An unknown command or choice says which ones exist and which one was probably meant."""
+        if action.choices is not None and value not in action.choices:
+            import difflib
+
+            choices = [str(choice) for choice in action.choices]
+            close = difflib.get_close_matches(str(value), choices, n=1)
+            hint = f"；是否要输入 {close[0]}？" if close else ""
+            raise argparse.ArgumentError(action, f"不认识「{value}」（可选：{'、'.join(choices)}）{hint}")
+        super()._check_value(action, value)
 
 
 def _fiscal_year(text: str) -> int:
@@ -55,6 +83,7 @@ def _data_folder_problem(data: Path, year: int) -> str | None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    _speak_chinese()
     parser = _ChineseArgumentParser(prog="jixiao", description="部门整体支出绩效自评报告：账簿导出 → 数据质量校验 → 指标 → Word 报告")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ChineseArgumentParser)
     for name, help_text in (

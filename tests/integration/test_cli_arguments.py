@@ -34,3 +34,20 @@ def test_a_year_that_is_no_four_digit_year_is_refused(capsys, year):
     with pytest.raises(SystemExit) as stopped:
         main(["run", "--year", year])
     assert stopped.value.code == 2 and "参数错误" in capsys.readouterr().err
+
+
+def test_a_mistyped_command_suggests_the_one_meant(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["rnu"])
+    said = capsys.readouterr().err
+    assert stopped.value.code == 2 and "不认识「rnu」" in said and "是否要输入 run" in said
+
+
+def test_help_and_argument_errors_are_in_chinese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("用法：jixiao") and "显示本帮助并退出" in shown and "usage" not in shown
+    with pytest.raises(SystemExit):
+        main(["run", "--bogus"])
+    assert "无法识别的参数：--bogus" in capsys.readouterr().err
