@@ -26,7 +26,8 @@ def is_healthy(url: str, timeout: float = 2.0) -> bool:
 
 
 def start_local_server(schedule: Schedule, log_file: Path, wait_seconds: float = 180) -> subprocess.Popen:
-    """`prefect server start` on the configured address; returns once it answers /api/health.
+    """`prefect server start` on the configured address, with its UI (the address `serve` prints
+    opens it); returns once it answers /api/health.
 
     Raises:
         RuntimeError: the server did not come up (its log file says why).
@@ -34,7 +35,7 @@ def start_local_server(schedule: Schedule, log_file: Path, wait_seconds: float =
     log = log_file.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", schedule.server_host,
-         "--port", str(schedule.server_port), "--no-ui"],
+         "--port", str(schedule.server_port)],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PREFECT_API_URL": ""},
     )
     url = f"http://{schedule.server_host}:{schedule.server_port}/api"
