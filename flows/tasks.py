@@ -8,7 +8,9 @@ for futures, which costs more than the unit's own work.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import pickle
 from collections.abc import Callable
 
 from prefect import Task, task
@@ -50,11 +52,27 @@ TASK_STAGES = Stages(
 
 
 def _run_unit(sources, prior_sources, fingerprint, workspace):
-    return unit_pipeline.run_unit(sources, prior_sources, fingerprint, workspace, TASK_STAGES)
+    with _failure_that_travels():
+        return unit_pipeline.run_unit(sources, prior_sources, fingerprint, workspace, TASK_STAGES)
 
 
 def _check_unit(sources, workspace):
-    return unit_pipeline.check_unit(sources, workspace, TASK_STAGES)
+    with _failure_that_travels():
+        return unit_pipeline.check_unit(sources, workspace, TASK_STAGES)
+
+
+@contextlib.contextmanager
+def _failure_that_travels():
+    """A unit's failure as an error that pickles: a Dask worker sends the task's final state back,
+    and some library errors (lxml's) cannot be pickled, which would hide what went wrong."""
+    try:
+        yield
+    except Exception as error:
+        try:
+            pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - any pickling failure means: send the text instead
+            raise RuntimeError(f"{type(error).__name__}: {error}") from None
+        raise
 
 
 def unchanged_unit(sources, version):

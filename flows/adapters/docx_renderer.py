@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
+from docx.oxml.ns import nsmap, qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
+from lxml import etree
 
 from flows.domain.errors import ReportError
 from flows.domain.report_context import visible_control_characters, with_visible_text
@@ -61,9 +63,15 @@ def render_docx(template_path: Path, context: Mapping[str, object],
 
 
 def _set_alt_texts(template: DocxTemplate, alt_texts: list[str]) -> None:
-    """Pictures appear in chart order; give each its description (wp:docPr/@descr)."""
-    shapes = template.docx.inline_shapes
-    for shape, alt in zip(shapes, alt_texts, strict=False):
-        doc_pr = shape._inline.docPr
-        doc_pr.set("descr", alt)
-        doc_pr.set("title", alt[:60])
+    """Pictures appear in chart order; give each its description (wp:docPr/@descr).
+
+    Searched with lxml's own xpath and explicit namespaces: after rendering, the tree may hold
+    plain lxml elements (not python-docx's classes), whose xpath knows no `wp:` prefix; a
+    Dask worker once failed a unit on python-docx's `inline_shapes` that way.
+    """
+    inlines = etree._Element.xpath(template.docx.element, ".//wp:inline", namespaces=nsmap)
+    for inline, alt in zip(inlines, alt_texts, strict=False):
+        doc_pr = inline.find(qn("wp:docPr"))
+        if doc_pr is not None:
+            doc_pr.set("descr", alt)
+            doc_pr.set("title", alt[:60])
