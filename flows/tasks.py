@@ -8,7 +8,6 @@ for futures, which costs more than the unit's own work.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import pickle
 from collections.abc import Callable
@@ -52,27 +51,35 @@ TASK_STAGES = Stages(
 
 
 def _run_unit(sources, prior_sources, fingerprint, workspace):
-    with _failure_that_travels():
-        return unit_pipeline.run_unit(sources, prior_sources, fingerprint, workspace, TASK_STAGES)
+    return travelling(unit_pipeline.run_unit, sources, prior_sources, fingerprint, workspace, TASK_STAGES)
 
 
 def _check_unit(sources, workspace):
-    with _failure_that_travels():
-        return unit_pipeline.check_unit(sources, workspace, TASK_STAGES)
+    return travelling(unit_pipeline.check_unit, sources, workspace, TASK_STAGES)
 
 
-@contextlib.contextmanager
-def _failure_that_travels():
-    """A unit's failure as an error that pickles: a Dask worker sends the task's final state back,
-    and some library errors (lxml's) cannot be pickled, which would hide what went wrong."""
+def travelling(step: Callable, *args):
+    """`step(*args)`, whose failure reaches the flow with its words even from a Dask worker.
+
+    The worker pickles the task's final state, exception included, and once `distributed` is
+    imported that pickling takes each exception's __context__ along (tblib): an lxml error
+    cannot be pickled and would arrive as "Could not serialize object of type State". Such an
+    error is replaced by a RuntimeError with its text, raised outside the handler so that it
+    carries no context.
+    """
     try:
-        yield
-    except Exception as error:
-        try:
-            pickle.dumps(error)
-        except Exception:  # noqa: BLE001 - any pickling failure means: send the text instead
-            raise RuntimeError(f"{type(error).__name__}: {error}") from None
-        raise
+        return step(*args)
+    except Exception as error:  # noqa: BLE001 - re-raised below, as itself or as its text
+        failure = error if _picklable(error) else RuntimeError(f"{type(error).__name__}: {error}")
+    raise failure
+
+
+def _picklable(error: Exception) -> bool:
+    try:
+        pickle.dumps(error)
+    except Exception:  # noqa: BLE001 - any pickling failure means: send the text instead
+        return False
+    return True
 
 
 def unchanged_unit(sources, version):
