@@ -30,7 +30,7 @@ from flows.domain.reference import FindingThresholds, Reference
 # XML (and so .docx) cannot hold C0 control characters; show them as Unicode control
 # pictures (U+2400…) so nothing a user typed disappears silently. Bidirectional formatting
 # characters (U+202E and kin) would reorder the digits after them in Word and in the PDF
-# (416.42 shown as 24.614): they are shown as their code instead, and reorder nothing.
+# (an amount's digits printed backwards): they are shown as their code instead, and reorder nothing.
 BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _CONTROL_PICTURES: dict[int, int | str] = (
     {code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n\r"} | {0x7F: 0x2421}
