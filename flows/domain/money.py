@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Literal
 
 from flows.domain.errors import AmountError
 
@@ -89,13 +90,34 @@ def wan_cents(fen: int) -> int:
     return int((Decimal(fen) / FEN_PER_WAN * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def format_percent(numerator: int, denominator: int, places: int = 2) -> str:
-    """Format a ratio as a percentage with `places` decimals, rounded half up; "—" when undefined."""
+# How a percentage is cut to its printed decimals: half_up (our default) or truncate, which some
+# localities' published tables use so that an 执行率 just under 100 % never prints as 100.0 %.
+Rounding = Literal["half_up", "truncate"]
+_ROUNDING = {"half_up": ROUND_HALF_UP, "truncate": ROUND_DOWN}
+
+
+def format_percent(numerator: int, denominator: int, places: int = 2, rounding: Rounding = "half_up") -> str:
+    """Format a ratio as a percentage with `places` decimals; "—" when undefined.
+
+    half_up rounds; truncate cuts toward zero, for negatives too (−12.349 % → "-12.34%"), so a
+    small decrease keeps its sign ("-0.00%"), as half_up already prints one under 0.005 %.
+    """
     if denominator == 0:
         return "—"
+    # Multiplied before dividing: the quotient is the percentage itself, not a ratio rounded first. Its
+    # 28 significant digits sit closer to it than to any printed boundary while the numerator is below
+    # 10^20, so truncating never cuts a value that rounding of the quotient lifted onto a boundary.
+    return _percent_text(Decimal(numerator) * 100 / Decimal(denominator), places, rounding)
+
+
+def format_ratio_percent(value: Decimal | None, places: int = 2, rounding: Rounding = "half_up") -> str:
+    """An exact ratio (see `ratio`) as a percentage, printed as `format_percent` does; "—" for None."""
+    return "—" if value is None else _percent_text(value * 100, places, rounding)
+
+
+def _percent_text(percentage: Decimal, places: int, rounding: Rounding) -> str:
     quantum = Decimal(1).scaleb(-places)
-    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
-    return f"{value}%"
+    return f"{percentage.quantize(quantum, rounding=_ROUNDING[rounding])}%"
 
 
 def ratio(numerator: int, denominator: int) -> Decimal | None:

@@ -75,3 +75,30 @@ def test_wan_cents_matches_the_printed_value():
 )
 def test_format_percent(num, den, printed):
     assert format_percent(num, den) == printed
+
+
+@pytest.mark.parametrize(
+    ("num", "den", "places", "half_up", "truncate"),
+    [
+        (9_997, 10_000, 1, "100.0%", "99.9%"),          # an 执行率 just under 100 % never prints as 100
+        (99_999, 100_000, 2, "100.00%", "99.99%"),
+        (2, 3, 2, "66.67%", "66.66%"),
+        (1, 1, 1, "100.0%", "100.0%"),
+        (-12_349, 100_000, 2, "-12.35%", "-12.34%"),    # toward zero, for negatives too
+        (-1, 3, 0, "-33%", "-33%"),
+        (-1, 100_000, 1, "-0.0%", "-0.0%"),             # a small decrease keeps its sign
+        (1, 0, 1, "—", "—"),
+    ],
+)
+def test_format_percent_rounds_half_up_or_truncates(num, den, places, half_up, truncate):
+    assert format_percent(num, den, places) == format_percent(num, den, places, "half_up") == half_up
+    assert format_percent(num, den, places, rounding="truncate") == truncate
+
+
+def test_a_ratio_prints_as_its_fraction_does():
+    from flows.domain.money import format_ratio_percent, ratio
+
+    for num, den in ((9_997, 10_000), (2, 3), (-12_349, 100_000), (19, 24)):
+        for rounding in ("half_up", "truncate"):
+            assert format_ratio_percent(ratio(num, den), 1, rounding) == format_percent(num, den, 1, rounding)
+    assert format_ratio_percent(None) == "—"
