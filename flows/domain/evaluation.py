@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -24,17 +24,36 @@ INDICATOR_VALUES = frozenset({"execution_rate", "adjustment_rate", "staff_contro
                               "sangong_control_rate", "carryover_rate", "sangong_change_rate"})
 
 
+Direction = Literal["higher", "lower"]    # higher: more is better (执行率); lower: less is (控制率)
+
+
 class ScoreBand(ConfigModel):
     max: Decimal          # the band holds values up to and including this
     points: Decimal
 
 
 class ScoringRule(ConfigModel):
-    """proportional: points × value ÷ target; deduction: per percentage point off target; banded."""
+    """How one computed value scores against its target (direction higher: more is better).
 
-    type: Literal["proportional", "deduction", "banded"]
-    direction: Literal["higher", "lower"] = "higher"
+    proportional: points × value ÷ target (lower: target ÷ value), capped at the points;
+    deduction: `per_point` off for each percentage point off the target;
+    stepped: `per_step` off for each `step` (a width of the rate: 0.05 is 5 个百分点) off the target;
+    banded: the points of the first band whose `max` the value does not exceed, else `otherwise`.
+    `full_from` gives the full points from a threshold short of the target (higher: value ≥ it;
+    lower: value ≤ it); short of it the rule scores as written, measured from the target.
+    """
+
+    type: Literal["proportional", "deduction", "stepped", "banded"]
+    direction: Direction = "higher"
+    full_from: Decimal | None = None
     per_point: Decimal | None = None
+    step: Decimal | None = Field(default=None, gt=0)
+    per_step: Decimal | None = Field(default=None, ge=0)
+    # "started" deducts for a step as soon as the value enters it (99.9 % loses the first 2 points of
+    # "每低 5 % 扣 2 分"), so full points stay reserved for reaching the target, as the published rule
+    # reads, and a locality that forgives a little says so with full_from. "completed" deducts whole
+    # steps only (95.01 % loses nothing), for a locality whose rule counts 满 5 个百分点.
+    count: Literal["started", "completed"] = "started"
     bands: tuple[ScoreBand, ...] = ()
     otherwise: Decimal = Decimal(0)
 
@@ -42,9 +61,26 @@ class ScoringRule(ConfigModel):
     def _parameters_of_the_type(self) -> ScoringRule:
         if self.type == "deduction" and self.per_point is None:
             raise ValueError("扣分规则（type: deduction）缺少 per_point（每个百分点扣的分）")
+        if self.type == "stepped" and self.step is None:
+            raise ValueError("分步扣分规则（type: stepped）缺少 step（每步的宽度，如 0.05 即 5 个百分点）")
+        if self.type == "stepped" and self.per_step is None:
+            raise ValueError("分步扣分规则（type: stepped）缺少 per_step（每步扣的分）")
         if self.type == "banded" and not self.bands:
             raise ValueError("分档规则（type: banded）缺少 bands（各档上限与分值）")
+        # A parameter of another type would be ignored without a word; the locality meant something by it.
+        for key in sorted(self.model_fields_set):
+            types = _RULE_PARAMETERS.get(key)
+            if types is not None and self.type not in types:
+                raise ValueError(f"{key} 只用于 type: {' 或 '.join(types)} 的规则，不适用于 type: {self.type}")
         return self
+
+
+# The rule types each parameter belongs to (type and direction belong to all).
+_RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "full_from": ("proportional", "deduction", "stepped"), "per_point": ("deduction",),
+    "step": ("stepped",), "per_step": ("stepped",), "count": ("stepped",),
+    "bands": ("banded",), "otherwise": ("banded",),
+}
 
 
 class ComputedIndicator(ConfigModel):
@@ -58,9 +94,14 @@ class ComputedIndicator(ConfigModel):
     rule: ScoringRule
 
     @model_validator(mode="after")
-    def _known_value(self) -> ComputedIndicator:
+    def _known_value_and_a_target_to_score_against(self) -> ComputedIndicator:
         if self.value not in INDICATOR_VALUES:
             raise ValueError(f"value 的值「{self.value}」不是可计算的指标（可用：{'、'.join(sorted(INDICATOR_VALUES))}）")
+        if self.rule.type != "banded" and self.target is None:
+            raise ValueError(f"评分规则 type: {self.rule.type} 缺少 target（目标值，如 1.0 即 100%）")
+        full_from, target = self.rule.full_from, self.target
+        if full_from is not None and target is not None and not _reaches(target, full_from, self.rule.direction):
+            raise ValueError(f"full_from（{full_from}）比 target（{target}）更难达到：达到 target 已得满分，full_from 不起作用")
         return self
 
 
@@ -149,20 +190,31 @@ def percent(value: Decimal | None) -> str:
 
 
 def score_rule(rule: ScoringRule, value: Decimal, target: Decimal, points: Decimal) -> Decimal:
-    """Score one computed value by its rule: proportional, deduction (per percentage point) or banded."""
+    """Score one computed value by its rule: proportional, deduction, stepped or banded."""
+    if rule.full_from is not None and _reaches(value, rule.full_from, rule.direction):
+        return points
     if rule.type == "proportional":
         if rule.direction == "lower":
             share = Decimal(1) if value <= target else target / value
         else:
             share = value / target if target else Decimal(0)
         return points * min(share, Decimal(1))
+    shortfall = max(target - value if rule.direction == "higher" else value - target, Decimal(0))
     if rule.type == "deduction":
-        gap_points = (value - target) * HUNDRED if rule.direction == "lower" else (target - value) * HUNDRED
-        return max(Decimal(0), points - max(gap_points, Decimal(0)) * (rule.per_point or Decimal(0)))
+        return max(Decimal(0), points - shortfall * HUNDRED * (rule.per_point or Decimal(0)))
+    if rule.type == "stepped":
+        steps = (shortfall / (rule.step or Decimal(1))).to_integral_value(
+            rounding=ROUND_CEILING if rule.count == "started" else ROUND_FLOOR)
+        return max(Decimal(0), points - steps * (rule.per_step or Decimal(0)))
     for band in rule.bands:
         if value <= band.max:
             return min(points, band.points)
     return rule.otherwise
+
+
+def _reaches(value: Decimal, threshold: Decimal, direction: Direction) -> bool:
+    """Whether `value` is at or on the good side of `threshold`."""
+    return value >= threshold if direction == "higher" else value <= threshold
 
 
 def _profile_score(indicator: Indicator, points: Decimal) -> Decimal:

@@ -180,3 +180,48 @@ def test_the_schedule_and_execution_settings_are_validated(tmp_path):
         load_execution(root)
     assert "local_worker 是无法识别的键（值「2」；是否应为 local_workers？）" in str(caught.value)
     assert load_schedule(ROOT).timezone == "Asia/Shanghai" and load_execution(ROOT)["local_workers"] == 0
+
+
+def _budget_rule(rule: dict, **indicator: object) -> Callable[[dict], None]:
+    """An edit giving the library's first computed indicator (预算执行率) `rule` and other keys."""
+    def edit(library: dict) -> None:
+        first = library["groups"][0]["indicators"][0]
+        first["rule"] = rule
+        for key, value in indicator.items():
+            if value is None:
+                del first[key]
+            else:
+                first[key] = value
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_budget_rule({"type": "deduction"}), "groups[0].indicators[0].rule：扣分规则（type: deduction）缺少 per_point"),
+        (_budget_rule({"type": "banded"}), "groups[0].indicators[0].rule：分档规则（type: banded）缺少 bands"),
+        (_budget_rule({"type": "stepped", "per_step": 2}),
+         "groups[0].indicators[0].rule：分步扣分规则（type: stepped）缺少 step（每步的宽度，如 0.05 即 5 个百分点）"),
+        (_budget_rule({"type": "stepped", "step": 0.05}), "groups[0].indicators[0].rule：分步扣分规则（type: stepped）缺少 per_step（每步扣的分）"),
+        (_budget_rule({"type": "stepped", "step": 0, "per_step": 2}), "groups[0].indicators[0].rule.step 的值「0」应大于 0"),
+        (_budget_rule({"type": "stepped", "step": 0.05, "per_step": -2}), "groups[0].indicators[0].rule.per_step 的值「-2」应不小于 0"),
+        (_budget_rule({"type": "stepped", "step": 0.05, "per_step": 2, "count": "begun"}),
+         "groups[0].indicators[0].rule.count 的值「begun」不是允许的值（可用：'started' or 'completed'）"),
+        (_budget_rule({"type": "stepped", "step": 0.05, "per_step": 2}, target=None),
+         "groups[0].indicators[0]：评分规则 type: stepped 缺少 target（目标值，如 1.0 即 100%）"),
+        (_budget_rule({"type": "proportional", "per_step": 2}),
+         "groups[0].indicators[0].rule：per_step 只用于 type: stepped 的规则，不适用于 type: proportional"),
+        (_budget_rule({"type": "banded", "bands": [{"max": 1, "points": 10}], "full_from": 0.99}),
+         "groups[0].indicators[0].rule：full_from 只用于 type: proportional 或 deduction 或 stepped 的规则，不适用于 type: banded"),
+        (_budget_rule({"type": "proportional", "full_from": "九成"}), "groups[0].indicators[0].rule.full_from 的值「九成」不是数字"),
+        (_budget_rule({"type": "deduction", "per_point": 0.5, "full_from": 1.01}),
+         "groups[0].indicators[0]：full_from（1.01）比 target（1.0）更难达到：达到 target 已得满分，full_from 不起作用"),
+        (_budget_rule({"type": "deduction", "per_point": 0.5, "direction": "lower", "full_from": 0.9}),
+         "groups[0].indicators[0]：full_from（0.9）比 target（1.0）更难达到"),
+    ],
+    ids=["deduction-per_point", "banded-bands", "stepped-step", "stepped-per_step", "step-zero", "per_step-negative",
+         "count-unknown", "stepped-target", "parameter-of-another-type", "full_from-on-banded", "full_from-words",
+         "full_from-above-target", "full_from-below-target-lower"],
+)
+def test_a_scoring_rule_missing_or_misusing_a_parameter_is_named(tmp_path, edit, expected):
+    assert expected in _config_error(tmp_path, LIBRARY, edit)

@@ -25,6 +25,29 @@ D = Decimal
         ({"type": "deduction", "per_point": 5, "direction": "lower"}, D("1.5"), D(1), D(0)),      # never below zero
         ({"type": "banded", "bands": [{"max": 0, "points": 5}, {"max": 0.1, "points": 4}], "otherwise": 0}, D("0.05"), D(0), D(4)),
         ({"type": "banded", "bands": [{"max": 0, "points": 5}, {"max": 0.1, "points": 4}], "otherwise": 0}, D("0.563"), D(0), D(0)),
+        # full_from: full points from a threshold short of the target; short of it, the rule as written.
+        ({"type": "proportional", "full_from": D("0.995")}, D("0.995"), D(1), D(10)),
+        ({"type": "proportional", "full_from": D("0.995")}, D("0.9949"), D(1), D("9.949")),
+        ({"type": "proportional", "direction": "lower", "full_from": D("1.05")}, D("1.05"), D(1), D(10)),
+        ({"type": "proportional", "direction": "lower", "full_from": D("1.05")}, D("1.25"), D(1), D(8)),
+        ({"type": "deduction", "per_point": 0.4, "full_from": D("0.98")}, D("0.98"), D(1), D(10)),
+        ({"type": "deduction", "per_point": 0.4, "full_from": D("0.98")}, D("0.95"), D(1), D(8)),       # measured from 100 %
+        ({"type": "deduction", "per_point": 0.5, "direction": "lower", "full_from": D("1.02")}, D("1.02"), D(1), D(10)),
+        ({"type": "deduction", "per_point": 0.5, "direction": "lower", "full_from": D("1.02")}, D("1.04"), D(1), D(8)),
+        # stepped: per_step off for each step (started by default) off the target.
+        ({"type": "stepped", "step": 0.05, "per_step": 2}, D(1), D(1), D(10)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2}, D("1.3"), D(1), D(10)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2}, D("0.9999"), D(1), D(8)),     # a step started
+        ({"type": "stepped", "step": 0.05, "per_step": 2}, D("0.95"), D(1), D(8)),       # exactly one step
+        ({"type": "stepped", "step": 0.05, "per_step": 2}, D("0.9499"), D(1), D(6)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2, "count": "completed"}, D("0.9501"), D(1), D(10)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2, "count": "completed"}, D("0.95"), D(1), D(8)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2, "count": "completed"}, D("0.8999"), D(1), D(6)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2}, D("0.1"), D(1), D(0)),        # never below zero
+        ({"type": "stepped", "step": 0.05, "per_step": 2, "direction": "lower"}, D("1.07"), D(1), D(6)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2, "direction": "lower"}, D("0.7"), D(1), D(10)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2, "full_from": D("0.99")}, D("0.991"), D(1), D(10)),
+        ({"type": "stepped", "step": 0.05, "per_step": 2, "full_from": D("0.99")}, D("0.989"), D(1), D(8)),
     ],
 )
 def test_scoring_rules(rule, value, target, expected):
@@ -105,3 +128,12 @@ def test_no_output_indicators_is_not_evaluated_rather_than_rescaled(reference):
     evaluation = evaluate_performance(reference.evaluation.indicator_library, {"execution_rate": Decimal("0.99")}, [])
     assert evaluation.grade == NOT_EVALUATED and evaluation.total is None and points_text(evaluation.total) == "—"
     assert set(evaluation.unscored_groups) == {"产出指标", "效益指标", "满意度指标"}
+
+
+@pytest.mark.parametrize(("value", "points"), [(D(1), "15.00"), (D("0.9961"), "13.00"), (D("0.95"), "13.00"),
+                                               (D("0.9499"), "11.00"), (D("0.6"), "0.00")])
+def test_the_2017_library_deducts_2_of_its_points_for_each_started_5_percent_below_full_execution(value, points):
+    library = IndicatorLibrary.model_validate(yaml.safe_load((LIBRARIES / "hunan-2017.yaml").read_text(encoding="utf-8")))
+    [rule] = [i for g in library.groups for i in g.indicators if i.name == "预算完成率"]
+    assert (rule.rule.type, rule.rule.step, rule.rule.per_step, rule.points) == ("stepped", D("0.05"), D(2), D(15))
+    assert points_text(score_rule(rule.rule, value, rule.target, rule.points)) == points
