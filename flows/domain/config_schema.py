@@ -88,6 +88,9 @@ def _describe(model: type[BaseModel], detail: Mapping[str, Any]) -> str:
     if kind in ("greater_than", "greater_than_equal"):
         bound = context.get("gt", context.get("ge"))
         return f"{path} 的值「{_value(value)}」应{'大于' if kind == 'greater_than' else '不小于'} {bound}"
+    if kind in ("less_than", "less_than_equal"):
+        bound = context.get("lt", context.get("le"))
+        return f"{path} 的值「{_value(value)}」应{'小于' if kind == 'less_than' else '不大于'} {bound}"
     if kind == "value_error":
         # Our validators raise ValueError with a Chinese sentence about the value.
         return f"{path}：{context.get('error', detail['msg'])}" if loc else str(context.get("error", detail["msg"]))

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from flows.domain.config_schema import ConfigModel
+from flows.domain.money import Rounding, format_percent, format_ratio_percent
 from flows.domain.profile import Indicator
 
 HUNDRED = Decimal(100)
@@ -131,10 +132,29 @@ class GradeBand(ConfigModel):
     min: Decimal
 
 
+class RatePrinting(ConfigModel):
+    """How a library prints rates: its indicators' 年度指标值 and 实际完成值, the 自评表's 执行率.
+
+    Printing only: scores are computed from the exact value, so a truncated "99.9%" may score full points.
+    """
+
+    decimals: int = Field(default=2, ge=0, le=6)
+    rounding: Rounding = "half_up"
+
+    def format(self, numerator: int, denominator: int) -> str:
+        """numerator ÷ denominator as a percentage; "—" when the denominator is zero."""
+        return format_percent(numerator, denominator, self.decimals, self.rounding)
+
+    def format_ratio(self, value: Decimal | None) -> str:
+        """An exact ratio (DepartmentMetrics.rates) as a percentage; "—" for None (no data)."""
+        return format_ratio_percent(value, self.decimals, self.rounding)
+
+
 class IndicatorLibrary(ConfigModel):
-    """config/indicators/<name>.yaml: the groups, their points (百分制) and the grade bands."""
+    """config/indicators/<name>.yaml: the groups, their points (百分制), the grade bands, how rates print."""
 
     name: str
+    rate_printing: RatePrinting = Field(default_factory=RatePrinting)
     grade_bands: tuple[GradeBand, ...] = Field(min_length=1)
     groups: tuple[IndicatorGroup, ...] = Field(min_length=1)
     reference_values: tuple[str, ...] = ()   # computed and shown, not scored
@@ -183,10 +203,9 @@ class Evaluation:
         return [(level1, points, score) for level1, (points, score) in order.items()]
 
 
-def percent(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    return f"{(value * HUNDRED).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+def percent(value: Decimal | None, printing: RatePrinting | None = None) -> str:
+    """A rate as the library prints it (default: two decimals, half up); "—" for no data."""
+    return (printing or RatePrinting()).format_ratio(value)
 
 
 def score_rule(rule: ScoringRule, value: Decimal, target: Decimal, points: Decimal) -> Decimal:
@@ -242,13 +261,14 @@ def evaluate_performance(library: IndicatorLibrary, values: Mapping[str, Decimal
     """
     scores: list[IndicatorScore] = []
     unscored: list[str] = []
+    printing = library.rate_printing
     for group in library.groups:
         for item in group.indicators:
             value = values.get(item.value)
             target = item.target if item.target is not None else Decimal(0)
             score = None if value is None else score_rule(item.rule, value, target, item.points)
-            target_text = percent(item.target) if item.target is not None else "见评分规则"
-            scores.append(IndicatorScore(group.level1, item.level2, item.name, target_text, percent(value), item.points,
+            target_text = percent(item.target, printing) if item.target is not None else "见评分规则"
+            scores.append(IndicatorScore(group.level1, item.level2, item.name, target_text, percent(value, printing), item.points,
                                          score, "" if value is not None else "无数据，不参与评分"))
         if group.from_profile and group.points is not None:
             members = [i for i in indicators if i.level1 in group.from_profile]

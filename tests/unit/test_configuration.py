@@ -225,3 +225,30 @@ def _budget_rule(rule: dict, **indicator: object) -> Callable[[dict], None]:
 )
 def test_a_scoring_rule_missing_or_misusing_a_parameter_is_named(tmp_path, edit, expected):
     assert expected in _config_error(tmp_path, LIBRARY, edit)
+
+
+@pytest.mark.parametrize(
+    ("rate_printing", "expected"),
+    [
+        ({"decimals": 1, "rounding": "round"}, "rate_printing.rounding 的值「round」不是允许的值（可用：'half_up' or 'truncate'）"),
+        ({"decimals": 9}, "rate_printing.decimals 的值「9」应不大于 6"),
+        ({"decimals": -1}, "rate_printing.decimals 的值「-1」应不小于 0"),
+        ({"decimals": "一"}, "rate_printing.decimals 的值「一」不是整数"),
+        ({"decimal": 1}, "rate_printing.decimal 是无法识别的键（值「1」；是否应为 decimals？）"),
+    ],
+)
+def test_a_wrong_rate_printing_setting_is_named(tmp_path, rate_printing, expected):
+    def edit(library: dict) -> None:
+        library["rate_printing"] = rate_printing
+
+    assert expected in _config_error(tmp_path, LIBRARY, edit)
+
+
+def test_the_new_rules_and_rate_printing_load_from_the_project_files(tmp_path):
+    def truncate_and_stepped(library):
+        library["rate_printing"] = {"decimals": 1, "rounding": "truncate"}
+        library["groups"][0]["indicators"][0]["rule"] = {"type": "stepped", "step": 0.05, "per_step": 2, "full_from": 0.999}
+
+    loaded = load_reference(2024, root=_project_with(tmp_path, LIBRARY, truncate_and_stepped)).evaluation.indicator_library
+    assert loaded.rate_printing.format(9_997, 10_000) == "99.9%"
+    assert loaded.groups[0].indicators[0].rule.count == "started"

@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.domain.evaluation import IndicatorLibrary, ScoringRule, evaluate_performance, points_text, score_rule
+from flows.domain.evaluation import (
+    IndicatorLibrary,
+    ScoringRule,
+    evaluate_performance,
+    points_text,
+    score_rule,
+)
 from flows.domain.profile import Indicator
 
 LIBRARIES = Path(__file__).resolve().parents[2] / "config" / "indicators"
@@ -130,6 +136,18 @@ def test_no_output_indicators_is_not_evaluated_rather_than_rescaled(reference):
     assert set(evaluation.unscored_groups) == {"产出指标", "效益指标", "满意度指标"}
 
 
+def _hunan(**changes):
+    data = yaml.safe_load((LIBRARIES / "hunan.yaml").read_text(encoding="utf-8"))
+    data.update(changes)
+    return IndicatorLibrary.model_validate(data)
+
+
+def _profile(outputs, benefits=3, satisfaction=2, weights=None):
+    weights = weights or [1] * outputs
+    return ([_indicator("产出指标", 100, weight=w) for w in weights] + [_indicator("效益指标", 100)] * benefits
+            + [_indicator("满意度指标", 100)] * satisfaction)
+
+
 @pytest.mark.parametrize(("value", "points"), [(D(1), "15.00"), (D("0.9961"), "13.00"), (D("0.95"), "13.00"),
                                                (D("0.9499"), "11.00"), (D("0.6"), "0.00")])
 def test_the_2017_library_deducts_2_of_its_points_for_each_started_5_percent_below_full_execution(value, points):
@@ -137,3 +155,32 @@ def test_the_2017_library_deducts_2_of_its_points_for_each_started_5_percent_bel
     [rule] = [i for g in library.groups for i in g.indicators if i.name == "预算完成率"]
     assert (rule.rule.type, rule.rule.step, rule.rule.per_step, rule.points) == ("stepped", D("0.05"), D(2), D(15))
     assert points_text(score_rule(rule.rule, value, rule.target, rule.points)) == points
+
+
+def test_the_shipped_library_prints_rates_with_two_decimals_half_up():
+    library = _library()
+    assert (library.rate_printing.decimals, library.rate_printing.rounding) == (2, "half_up")
+    assert library.rate_printing == _hunan(rate_printing={}).rate_printing, "the file states the default"
+    evaluation = evaluate_performance(library, {"execution_rate": D("0.99966")}, _profile(1))
+    [budget] = [s for s in evaluation.scores if s.name == "预算执行率"]
+    assert (budget.target, budget.actual) == ("100.00%", "99.97%")
+
+
+def test_truncated_rates_print_under_100_percent_and_score_from_the_exact_value():
+    library = _hunan(rate_printing={"decimals": 1, "rounding": "truncate"})
+    evaluation = evaluate_performance(library, {"execution_rate": D("0.9997")}, _profile(1))
+    [budget] = [s for s in evaluation.scores if s.name == "预算执行率"]
+    assert (budget.target, budget.actual) == ("100.0%", "99.9%")
+    assert budget.score == D("9.997") and points_text(budget.score) == "10.00"
+    assert library.rate_printing.format(99_999, 100_000) == "99.9%"
+    assert _library().rate_printing.format(99_999, 100_000) == "100.00%"
+    assert library.rate_printing.format_ratio(None) == library.rate_printing.format(1, 0) == "—"
+
+
+def test_a_threshold_gives_full_points_to_a_rate_that_prints_below_it():
+    groups = yaml.safe_load((LIBRARIES / "hunan.yaml").read_text(encoding="utf-8"))["groups"]
+    groups[0]["indicators"][0]["rule"] = {"type": "proportional", "full_from": 0.9995}
+    library = _hunan(rate_printing={"decimals": 1, "rounding": "truncate"}, groups=groups)
+    [budget] = [s for s in evaluate_performance(library, {"execution_rate": D("0.99951")}, _profile(1)).scores
+                if s.name == "预算执行率"]
+    assert budget.actual == "99.9%" and budget.score == D(10)
