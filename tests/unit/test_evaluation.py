@@ -7,11 +7,14 @@ import pytest
 import yaml
 
 from flows.domain.evaluation import (
+    INDICATOR_VALUES,
+    NOT_EVALUATED,
     IndicatorLibrary,
     ScoringRule,
     evaluate_performance,
     points_text,
     score_rule,
+    share_points,
 )
 from flows.domain.profile import Indicator
 
@@ -184,3 +187,38 @@ def test_a_threshold_gives_full_points_to_a_rate_that_prints_below_it():
     [budget] = [s for s in evaluate_performance(library, {"execution_rate": D("0.99951")}, _profile(1)).scores
                 if s.name == "预算执行率"]
     assert budget.actual == "99.9%" and budget.score == D(10)
+
+
+def _printed_points(evaluation):
+    return sum((D(points_text(s.points)) for s in evaluation.scores), D(0))
+
+
+def test_thirty_equal_output_indicators_print_points_that_add_up_to_50_in_the_self_evaluation():
+    evaluation = evaluate_performance(_library(), {"execution_rate": D(1)}, _profile(30))
+    outputs = [points_text(s.points) for s in evaluation.scores if s.level1 == "产出指标"]
+    assert len(outputs) == 30 and sum(map(D, outputs)) == D("50.00")
+
+
+@pytest.mark.parametrize("outputs", [9, 30])
+@pytest.mark.parametrize("library", ["hunan", "hunan-2017"])
+def test_every_printed_points_value_of_a_library_adds_up_to_100(outputs, library):
+    loaded = IndicatorLibrary.model_validate(yaml.safe_load((LIBRARIES / f"{library}.yaml").read_text(encoding="utf-8")))
+    values = dict.fromkeys(INDICATOR_VALUES, D(1)) | {"sangong_change_rate": D(0)}
+    evaluation = evaluate_performance(loaded, values, _profile(outputs, benefits=7, satisfaction=3))
+    assert all(s.score is not None for s in evaluation.scores)
+    assert _printed_points(evaluation) == D("100.00")
+    assert sum((points for _, points, _ in evaluation.groups()), D(0)) == D(100)
+
+
+def test_unequal_weights_share_50_in_printed_parts_that_add_up_to_it():
+    shares = share_points(D(50), [D(w) for w in (1, 1, 1, 1, 1, 1, 3)])
+    assert [points_text(s) for s in shares] == ["5.56", "5.56", "5.56", "5.55", "5.55", "5.55", "16.67"]
+    assert sum(D(points_text(s)) for s in shares) == D("50.00")
+    evaluation = evaluate_performance(_library(), {"execution_rate": D(1)}, _profile(7, weights=[1, 1, 1, 1, 1, 1, 3]))
+    assert sum(D(points_text(s.points)) for s in evaluation.scores if s.level1 == "产出指标") == D("50.00")
+
+
+def test_a_profile_without_output_indicators_is_not_evaluated():
+    evaluation = evaluate_performance(_library(), {"execution_rate": D(1)}, _profile(0))
+    assert evaluation.total is None and evaluation.grade == NOT_EVALUATED
+    assert evaluation.unscored_groups == ("产出指标",)
