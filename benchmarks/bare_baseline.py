@@ -52,6 +52,7 @@ class Settings:
     fiscal_funds: frozenset[str]
     sangong_items: tuple[tuple[str, tuple[str, ...]], ...]
     personnel_classes: tuple[str, ...]
+    public_classes: tuple[str, ...]
     class_names: Mapping[str, str]
 
 
@@ -77,6 +78,7 @@ def load_settings(year: int, root: Path = ROOT) -> Settings:
         fiscal_funds=fiscal,
         sangong_items=tuple((item["name"], tuple(str(c) for c in item["econ_codes"])) for item in evaluation["sangong_items"]),
         personnel_classes=tuple(str(c) for c in evaluation["personnel_classes"]),
+        public_classes=tuple(str(c) for c in evaluation.get("public_classes", ["302"])),
         class_names=class_names,
     )
 
@@ -195,7 +197,7 @@ class Figures:
     actual_fen: int                  # 全年执行数
     basic_fen: int                   # 基本支出 (人员类 + 运转类)
     personnel_fen: int               # 人员经费: 基本支出 in the personnel classes (301, 303)
-    public_fen: int                  # 公用经费: the rest of 基本支出
+    public_fen: int                  # 公用经费: 基本支出 in the public classes (302)
     project_fen: int                 # 项目支出: 项目类别 3 on 财政拨款 funds
     other_funds_fen: int             # 其它资金: 项目类别 3 on other funds
     econ_classes: dict[str, int]     # 经济分类 类 (first 3 digits) → spending
@@ -240,7 +242,7 @@ def unit_figures(unit: str, ledger: pd.DataFrame, budget: pd.DataFrame, settings
         actual_fen=_fen(amount),
         basic_fen=_fen(amount[is_basic]),
         personnel_fen=personnel,
-        public_fen=_fen(amount[is_basic]) - personnel,
+        public_fen=_fen(amount[is_basic & econ_class.isin(settings.public_classes)]),
         project_fen=_fen(named["amount_fen"]),
         other_funds_fen=_fen(amount[is_project & ~fiscal]),
         econ_classes={str(k): int(v) for k, v in amount.groupby(econ_class).sum().sort_index().items()},

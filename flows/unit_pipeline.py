@@ -19,13 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
+from flows.adapters.attachments_workbook import attachments_xlsx
 from flows.adapters.pdf import docx_to_pdf
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.run_guard import scratch_folder
 from flows.adapters.unit_exports import UnitSources, unit_inputs
 from flows.adapters.workpaper import workpaper_xlsx
-from flows.domain.attached_tables import BasicData, basic_data_table
+from flows.domain.attached_tables import AttachmentAmounts, attachment_amounts, declared_fen, measure_lineage
+from flows.domain.attachments import report_attachments
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
 from flows.domain.figures import FigureRegistry, build_figures
 from flows.domain.fingerprint import sha256_hex
@@ -112,11 +114,11 @@ class UnitBooks:
 
 @dataclass(frozen=True, slots=True)
 class DepartmentEvaluation:
-    """Metrics (this year and, when present, last year), indicator scores and the 基础数据表."""
+    """Metrics (this year and, when present, last year), indicator scores and the attached tables' amounts."""
 
     metrics: DepartmentMetrics
     evaluation: Evaluation
-    basic_data: BasicData
+    amounts: AttachmentAmounts
     prior: DepartmentMetrics | None = None
 
 
@@ -136,6 +138,7 @@ class RenderedReport:
     pdf: bytes | None
     content: str                     # digest of what a recipient reads (report_content.content_digest)
     figures: FigureRegistry          # every figure the report prints
+    attachments: bytes = b""         # attachments.xlsx: the attached tables as a workbook
 
 
 def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprint: dict[str, str],
@@ -192,13 +195,16 @@ def evaluate(books: UnitBooks, workspace: Workspace) -> DepartmentEvaluation:
     metrics = compute_department_metrics(inputs.ledger, inputs.budget, books.profile, reference, inputs.year)
     prior_metrics = last = None
     if books.has_prior:
-        last = (books.prior.ledger, books.prior.budget)
-        prior_metrics = compute_department_metrics(*last, books.prior.profiles[books.unit], workspace.prior_reference,
-                                                   books.prior.year)
+        prior_profile = books.prior.profiles[books.unit]
+        prior_metrics = compute_department_metrics(books.prior.ledger, books.prior.budget, prior_profile,
+                                                   workspace.prior_reference, books.prior.year)
+        last = (books.prior.ledger, books.prior.budget, workspace.prior_reference.codes.fiscal_fund_sources,
+                declared_fen(prior_profile.declared_amounts))
     scores = evaluate_performance(reference.evaluation.indicator_library, metrics.rates(prior_metrics),
                                   books.profile.indicators)
-    basic_data = basic_data_table(inputs.ledger, inputs.budget, metrics, last, prior_metrics)
-    return DepartmentEvaluation(metrics, scores, basic_data, prior_metrics)
+    amounts = attachment_amounts(reference.evaluation.attachment_layout, inputs.ledger, inputs.budget,
+                                 reference.codes.fiscal_fund_sources, declared_fen(books.profile.declared_amounts), last)
+    return DepartmentEvaluation(metrics, scores, amounts, prior_metrics)
 
 
 def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, docs_dir: Path) -> QualityCheck:
@@ -227,12 +233,20 @@ def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluatio
 
 def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck) -> RenderedReport:
     inputs, reference, m = books.inputs, workspace.reference, result.metrics
-    figures = build_figures(m, books.profile, result.evaluation, result.basic_data, check.verdict, result.prior)
-    context = build_report_context(figures, m, books.profile, check.verdict, reference, result.evaluation, result.prior)
+    layout = reference.evaluation.attachment_layout
+    figures = build_figures(m, books.profile, result.evaluation, layout, result.amounts, check.verdict, result.prior,
+                            reference.evaluation.indicator_library.rate_printing)
+    tables = report_attachments(reference.evaluation.attachment_layout, reference.evaluation.attachment_layout_file,
+                                books.profile, result.evaluation, result.amounts, figures, m.year)
+    context = build_report_context(figures, m, books.profile, check.verdict, reference, result.evaluation, tables, result.prior)
     docx = docx_renderer.render_docx(workspace.template, context, report_charts(m, result.evaluation))
     last = (books.prior.ledger, books.prior.budget, result.prior) if result.prior else None
-    workpaper = workpaper_xlsx(figures, *figure_lineage(inputs.ledger, inputs.budget, m, reference, last))
-    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None, content_digest(docx), figures)
+    prior_frames = ((books.prior.ledger, books.prior.budget, workspace.prior_reference.codes.fiscal_fund_sources)
+                    if result.prior and workspace.prior_reference else None)
+    measures = measure_lineage(layout, inputs.ledger, inputs.budget, reference.codes.fiscal_fund_sources, prior_frames)
+    workpaper = workpaper_xlsx(figures, *figure_lineage(inputs.ledger, inputs.budget, m, reference, last, measures))
+    return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None, content_digest(docx), figures,
+                          attachments_xlsx(tables, figures))
 
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
@@ -262,7 +276,8 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     folder = catalog.unit_folder(workspace.out_dir, inputs.year, books.unit)
     version = output_folder.next_version(folder)
     ledger_accounting = inputs.ledger_accounting.for_files(books.files)
-    outputs = {"report.docx": report.docx, "workpaper.xlsx": report.workpaper, **quality_files(books, check)}
+    outputs = {"report.docx": report.docx, "workpaper.xlsx": report.workpaper, "attachments.xlsx": report.attachments,
+               **quality_files(books, check)}
     if report.pdf is not None:
         outputs["report.pdf"] = report.pdf
     manifest = build_manifest(

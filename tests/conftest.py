@@ -95,14 +95,18 @@ def docx_text_via_libreoffice(docx: Path) -> str:
 
 def report_parts(inputs, reference, verdict):
     """The sample department's template context and chart images, built as the render task builds them."""
+    from flows.domain.attachments import report_attachments
     from flows.domain.figures import build_figures
     from flows.domain.report_context import build_report_context
     from flows.unit_pipeline import UnitBooks, Workspace, evaluate, report_charts
 
     result = evaluate(UnitBooks(inputs, None), Workspace(reference, ROOT / "templates" / "report.docx", ROOT / "out"))
     profile = inputs.profiles[SAMPLE_UNIT]
-    figures = build_figures(result.metrics, profile, result.evaluation, result.basic_data, verdict)
-    context = build_report_context(figures, result.metrics, profile, verdict, reference, result.evaluation)
+    layout = reference.evaluation.attachment_layout
+    figures = build_figures(result.metrics, profile, result.evaluation, layout, result.amounts, verdict)
+    tables = report_attachments(layout, reference.evaluation.attachment_layout_file, profile, result.evaluation,
+                                result.amounts, figures, result.metrics.year)
+    context = build_report_context(figures, result.metrics, profile, verdict, reference, result.evaluation, tables)
     return context, report_charts(result.metrics, result.evaluation)
 
 

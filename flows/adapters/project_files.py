@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from flows.domain.attachment_layout import AttachmentLayout
 from flows.domain.config_schema import validated
 from flows.domain.errors import ConfigError
 from flows.domain.evaluation import IndicatorLibrary
@@ -100,9 +101,14 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
         raise ConfigError(f"indicator_library 的值「{evaluation.indicator_library}」没有对应的指标库文件 {library_file}",
                           file="config/evaluation.yaml")
     library = validated(IndicatorLibrary, read_yaml(base / library_file), library_file)
+    attachments_file = f"config/attachments/{evaluation.attachment_layout}.yaml"
+    if not (base / attachments_file).is_file():
+        raise ConfigError(f"attachment_layout 的值「{evaluation.attachment_layout}」没有对应的附件版式文件 {attachments_file}",
+                          file="config/evaluation.yaml")
+    attachments = validated(AttachmentLayout, read_yaml(base / attachments_file), attachments_file)
     layout_file = base / "config" / "final_accounts.yaml"
     layout = layout_from_config(read_yaml(layout_file)) if layout_file.exists() else None
-    return build_reference(formats, evaluation, load_code_lists(year, base), library, final_accounts=layout)
+    return build_reference(formats, evaluation, load_code_lists(year, base), library, attachments, final_accounts=layout)
 
 
 def _tree_sha(paths: list[Path], root: Path) -> str:

@@ -12,8 +12,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from flows.domain.attached_tables import BasicData, ControlRow
-from flows.domain.evaluation import Evaluation, points_text
+from flows.domain.attached_tables import (
+    AttachmentAmounts,
+    MeasureAmounts,
+    amount_cells,
+    amount_key,
+    line_key,
+    project_columns,
+)
+from flows.domain.attachment_layout import SOURCE_NAMES, AmountSource, AttachmentLayout
+from flows.domain.evaluation import Evaluation, RatePrinting, points_text
 from flows.domain.metrics import DepartmentMetrics
 from flows.domain.money import format_percent, format_wan, wan_cents
 from flows.domain.profile import DepartmentProfile
@@ -61,8 +69,10 @@ class FigureRegistry:
         """An amount in 万元; None prints — (the table has no such amount)."""
         return self.add(PrintedFigure(key, label, FigureKind.MONEY, NO_DATA if fen is None else format_wan(fen), fen))
 
-    def percent(self, key: str, label: str, numerator: int, denominator: int, signed: bool = False) -> str:
-        printed = format_percent(numerator, denominator)
+    def percent(self, key: str, label: str, numerator: int, denominator: int, signed: bool = False,
+                printing: RatePrinting | None = None) -> str:
+        """A rate; `printing` is the locality's rule for the tables' 执行率 (two decimals, half up otherwise)."""
+        printed = printing.format(numerator, denominator) if printing else format_percent(numerator, denominator)
         if signed and not printed.startswith(("-", NO_DATA)):
             printed = f"+{printed}"
         return self.add(PrintedFigure(key, label, FigureKind.PERCENT, printed))
@@ -146,13 +156,9 @@ def warning_key(rule_id: str) -> str:
     return f"warning.{rule_id}.count"
 
 
-# 自评表 年度预算 rows: key and label.
-SELF_EVALUATION_ROWS = (("total", "年度资金总额"), ("fiscal", "一般公共预算"), ("other", "其他资金"),
-                        ("basic", "基本支出"), ("project", "项目支出"))
-
-
-def build_figures(m: DepartmentMetrics, profile: DepartmentProfile, evaluation: Evaluation, basic_data: BasicData,
-                  verdict: QualityVerdict, prior: DepartmentMetrics | None = None) -> FigureRegistry:
+def build_figures(m: DepartmentMetrics, profile: DepartmentProfile, evaluation: Evaluation, layout: AttachmentLayout,
+                  amounts: AttachmentAmounts, verdict: QualityVerdict, prior: DepartmentMetrics | None = None,
+                  rate_printing: RatePrinting | None = None) -> FigureRegistry:
     """Register every figure the report prints, with a unique stable key and label."""
     r = FigureRegistry()
     _headline(r, m, profile)
@@ -160,8 +166,9 @@ def build_figures(m: DepartmentMetrics, profile: DepartmentProfile, evaluation: 
     _sangong(r, m)
     _projects(r, m)
     _budget_indicators(r, m, prior)
-    _basic_data(r, basic_data)
-    _self_evaluation(r, m, evaluation)
+    _attached_amounts(r, layout, amounts, rate_printing)
+    _declared(r, profile)
+    _self_evaluation(r, evaluation)
     for index, indicator in enumerate(profile.indicators):
         label = r.unique_label(f"产出指标:{indicator.name}", str(index + 1))
         r.measure(output_key(index, "target"), f"{label}·年度指标值", f"{_number(indicator.target)}{indicator.unit}")
@@ -181,7 +188,9 @@ def _headline(r: FigureRegistry, m: DepartmentMetrics, profile: DepartmentProfil
     r.money("basic", "基本支出", m.basic_fen)
     r.money("personnel", "人员经费", m.personnel_fen)
     r.money("public", "公用经费", m.public_fen)
-    r.money("named_projects", "项目支出", m.named_projects_fen)
+    if m.basic_other_fen:
+        r.money("basic_other", "其他基本支出", m.basic_other_fen)
+    r.money("named_projects", "财政拨款项目支出", m.named_projects_fen)
     r.money("other_funds", "其它资金", m.other_funds_fen)
     r.count("staff_authorized", "编制数", m.staff_authorized)
     r.count("staff_in_post", "在编人数", m.staff_in_post)
@@ -255,35 +264,63 @@ def _budget_indicators(r: FigureRegistry, m: DepartmentMetrics, prior: Departmen
                   prior.sangong_budget_fen)
 
 
-def _basic_data(r: FigureRegistry, data: BasicData) -> None:
-    """基础数据表: bd.<row>.prior / .budget / .actual for every cell, — where there is no amount."""
-    prior = {row.key: row for row in data.prior_rows} if data.prior_rows is not None else None
-    for row in data.rows:
-        label = f"基础数据表:{row.label}"
-        last: ControlRow | None = prior.get(row.key) if prior is not None else None
-        r.money(f"bd.{row.key}.prior", f"{label}·上年决算数", last.actual_fen if last else None)
-        r.money(f"bd.{row.key}.budget", f"{label}·本年预算数", row.budget_fen)
-        r.money(f"bd.{row.key}.actual", f"{label}·本年决算数", row.actual_fen)
+def _attached_amounts(r: FigureRegistry, layout: AttachmentLayout, amounts: AttachmentAmounts,
+                      rate_printing: RatePrinting | None) -> None:
+    """Every amount cell of the attached tables: amount.<measure>.<column>, and line.<measure>.<project>.<column>."""
+    for measure, source in amount_cells(layout):
+        _amount(r, amount_key(measure, source), f"{measure}·{SOURCE_NAMES[source]}", source,
+                amounts.current.measures[measure], amounts.prior.measures[measure] if amounts.prior else None, rate_printing)
+    for measure, columns in project_columns(layout).items():
+        prior_lines = {line.code: line.amounts for line in amounts.prior.projects.get(measure, ())} if amounts.prior else None
+        for line in amounts.current.projects.get(measure, ()):
+            label = r.unique_label(f"{measure}:{line.name}", line.code)
+            for source in columns:
+                if source != "none":
+                    _amount(r, line_key(measure, line.code, source), f"{label}·{SOURCE_NAMES[source]}", source, line.amounts,
+                            None if prior_lines is None else prior_lines.get(line.code, _NO_SUCH_PROJECT), rate_printing)
 
 
-def _self_evaluation(r: FigureRegistry, m: DepartmentMetrics, evaluation: Evaluation) -> None:
-    """自评表: the 年度预算 block (se.<row>.*), each indicator (score.<n>.*), group scores, total."""
-    amounts = {
-        "total": (m.initial_budget_fen, m.adjusted_budget_fen, m.actual_fen),
-        "fiscal": (m.fiscal_initial_fen, m.fiscal_adjusted_fen, m.fiscal_actual_fen),
-        "other": (m.initial_budget_fen - m.fiscal_initial_fen, m.adjusted_budget_fen - m.fiscal_adjusted_fen,
-                  m.actual_fen - m.fiscal_actual_fen),
-        "basic": (m.basic_initial_fen, m.basic_adjusted_fen, m.basic_fen),
-        "project": (m.initial_budget_fen - m.basic_initial_fen, m.adjusted_budget_fen - m.basic_adjusted_fen,
-                    m.named_projects_fen + m.other_funds_fen),
-    }
-    for key, name in SELF_EVALUATION_ROWS:
-        initial, adjusted, actual = amounts[key]
-        label = f"自评表:{name}"
-        r.money(f"se.{key}.initial", f"{label}·年初预算数", initial)
-        r.money(f"se.{key}.adjusted", f"{label}·全年预算数", adjusted)
-        r.money(f"se.{key}.actual", f"{label}·全年执行数", actual)
-        r.percent(f"se.{key}.rate", f"{label}·执行率", actual, adjusted)
+# A project that had no line last year: its 上年决算数 prints —, not 0.00.
+_NO_SUCH_PROJECT = MeasureAmounts(None, None, None)
+
+
+def _amount(r: FigureRegistry, key: str, label: str, source: AmountSource, current: MeasureAmounts,
+            prior: MeasureAmounts | None, rate_printing: RatePrinting | None) -> None:
+    if source == "rate":
+        if current.actual_fen is None or current.adjusted_fen is None:
+            r.no_data(key, label, FigureKind.PERCENT)
+        else:
+            r.percent(key, label, current.actual_fen, current.adjusted_fen, printing=rate_printing)
+        return
+    if source.startswith("prior_"):
+        fen = None if prior is None else (prior.actual_fen if source == "prior_actual" else prior.adjustment_fen)
+    else:
+        fen = {"initial": current.initial_fen, "adjusted": current.adjusted_fen, "budget": current.budget_fen,
+               "actual": current.actual_fen, "adjustment": current.adjustment_fen}[source]
+    r.money(key, label, fen)
+
+
+def _declared(r: FigureRegistry, profile: DepartmentProfile) -> None:
+    """楼堂馆所控制情况 from the profile: — throughout when the department completed none."""
+    b = profile.buildings
+    if b is None:
+        for key, label, kind in (("approved_area", "批复规模", FigureKind.MEASURE), ("actual_area", "实际规模", FigureKind.MEASURE),
+                                 ("area_rate", "规模控制率", FigureKind.PERCENT), ("budget", "预算投资", FigureKind.MONEY),
+                                 ("actual", "实际投资", FigureKind.MONEY), ("investment_rate", "投资概算控制率", FigureKind.PERCENT)):
+            r.no_data(f"building.{key}", f"楼堂馆所:{label}", kind)
+        return
+    r.measure("building.approved_area", "楼堂馆所:批复规模", _number(b.approved_area))
+    r.measure("building.actual_area", "楼堂馆所:实际规模", _number(b.actual_area))
+    hundredths = lambda area: int(Decimal(str(area)) * 100)
+    r.percent("building.area_rate", "楼堂馆所:规模控制率", hundredths(b.actual_area), hundredths(b.approved_area))
+    budget, actual = int(b.budget * 100), int(b.actual * 100)
+    r.money("building.budget", "楼堂馆所:预算投资", budget)
+    r.money("building.actual", "楼堂馆所:实际投资", actual)
+    r.percent("building.investment_rate", "楼堂馆所:投资概算控制率", actual, budget)
+
+
+def _self_evaluation(r: FigureRegistry, evaluation: Evaluation) -> None:
+    """自评表: the 预算执行率 分值 and 得分 of the 年度资金总额 line, each indicator (score.<n>.*), groups, total."""
     # The 年度资金总额 row carries the 预算执行率 indicator's 分值 and 得分 (blank without that indicator).
     execution = next((s for s in evaluation.scores if s.name == "预算执行率"), None)
     r.measure("se.total.points", "自评表:年度资金总额·分值", points_text(execution.points) if execution else "")
@@ -297,7 +334,9 @@ def _self_evaluation(r: FigureRegistry, m: DepartmentMetrics, evaluation: Evalua
     for level1, points, score in evaluation.groups():
         r.points(group_key(level1, "points"), f"自评:{level1}·满分", points)
         r.points(group_key(level1, "score"), f"自评:{level1}·得分合计", score)
+    r.points("evaluation_points_total", "自评分值合计", sum((s.points for s in evaluation.scores), Decimal(0)))
     r.points("evaluation_total", "自评总分", evaluation.total)
+    r.measure("evaluation_grade", "自评等级", f"评价等级：{evaluation.grade}")
 
 
 def _number(value: float) -> str:

@@ -44,7 +44,7 @@ class DepartmentMetrics:
     actual_fen: int                # 全年执行数
     basic_fen: int                 # 基本支出
     personnel_fen: int             # 人员经费 (基本支出中的 301 + 303)
-    public_fen: int                # 公用经费 (基本支出中的其余)
+    public_fen: int                # 公用经费 (基本支出中的 302 一般商品和服务支出)
     econ_classes: tuple[AmountLine, ...]   # spending by 经济分类 类, over all spending
     projects: tuple[ProjectLine, ...]      # 财政拨款 projects (项目支出), budget order
     named_projects_fen: int        # Σ 项目支出 on 财政拨款 funds
@@ -54,7 +54,7 @@ class DepartmentMetrics:
     sangong_total_fen: int
     staff_authorized: int
     staff_in_post: int
-    public_budget_fen: int         # 公用经费 全年预算 (运转类 budget)
+    public_budget_fen: int         # 公用经费 预算 (基本支出 302, the configured budget phase)
     sangong_budget_fen: int        # "三公" 全年预算 on 财政拨款 funds
     basic_initial_fen: int         # 基本支出 年初预算
     basic_adjusted_fen: int        # 基本支出 全年预算
@@ -66,6 +66,11 @@ class DepartmentMetrics:
     def execution_rate(self) -> Decimal | None:
         """预算执行率 = 全年执行数 ÷ 全年预算数."""
         return ratio(self.actual_fen, self.adjusted_budget_fen)
+
+    @property
+    def basic_other_fen(self) -> int:
+        """基本支出 outside 人员经费 and 公用经费 (e.g. 310 capital spending in 基本支出)."""
+        return self.basic_fen - self.personnel_fen - self.public_fen
 
     @property
     def adjustment_fen(self) -> int:
@@ -114,6 +119,7 @@ def compute_department_metrics(
     basic = ledger[ledger["expense_type"].isin(BASIC_TYPES)]
     econ_class = basic["econ_code"].str[:3]
     personnel_fen = _sum(basic[econ_class.isin(reference.evaluation.personnel_classes)])
+    public_fen = _sum(basic[econ_class.isin(reference.evaluation.public_classes)])
 
     by_class = ledger.groupby(ledger["econ_code"].str[:3])["amount_fen"].sum()
     names = {**reference.codes.economic_classes, **reference.evaluation.econ_classes}
@@ -132,7 +138,7 @@ def compute_department_metrics(
         actual_fen=_sum(ledger),
         basic_fen=_sum(basic),
         personnel_fen=personnel_fen,
-        public_fen=_sum(basic) - personnel_fen,
+        public_fen=public_fen,
         econ_classes=econ_classes,
         projects=_project_lines(named, budget, reference),
         named_projects_fen=_sum(named),
@@ -145,7 +151,7 @@ def compute_department_metrics(
         sangong_total_fen=_sum(ledger[fiscal & ledger["econ_code"].isin(sangong_codes)]),
         staff_authorized=profile.staffing.authorized_total,
         staff_in_post=profile.staffing.in_post,
-        public_budget_fen=_sum(budget[budget["expense_type"] == "basic_public"]),
+        public_budget_fen=_public_budget(basic_budget, reference),
         sangong_budget_fen=_sum(budget[budget["fund_source"].isin(reference.codes.fiscal_fund_sources)
                                        & budget["econ_code"].isin(sangong_codes)]),
         basic_initial_fen=_sum(basic_budget[basic_budget["source_type"] == "initial"]),
@@ -154,6 +160,15 @@ def compute_department_metrics(
         fiscal_initial_fen=_sum(fiscal_budget[fiscal_budget["source_type"] == "initial"]),
         fiscal_adjusted_fen=_sum(fiscal_budget),
     )
+
+
+def _public_budget(basic_budget: pd.DataFrame, reference: Reference) -> int:
+    """公用经费 预算: 基本支出's public classes, in the budget phase the locality's tables print (年初 in Hunan)."""
+    settings = reference.evaluation
+    public = basic_budget[basic_budget["econ_code"].str[:3].isin(settings.public_classes)]
+    if settings.public_budget_phase == "initial":
+        public = public[public["source_type"] == "initial"]
+    return _sum(public)
 
 
 def _project_lines(named: pd.DataFrame, budget: pd.DataFrame, reference: Reference) -> tuple[ProjectLine, ...]:

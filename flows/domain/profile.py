@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError, field_validator
 
@@ -80,6 +81,32 @@ class Indicator(_Model):
     deviation: str = ""                                 # 偏差原因分析及改进措施
 
 
+class AnnualGoals(_Model):
+    """附件2 年度总体目标: 预期目标 and 实际完成情况, in the department's words."""
+
+    expected: str = ""
+    achieved: str = ""
+
+
+Yuan = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2, allow_inf_nan=False)]
+
+
+class DeclaredAmount(_Model):
+    """An amount no export carries (政府采购金额…), declared in 元: 预算数 and 实际数."""
+
+    budget: Yuan | None = None
+    actual: Yuan | None = None
+
+
+class Buildings(_Model):
+    """楼堂馆所控制情况 of the projects completed in the year: 规模 in ㎡, 投资 in 元."""
+
+    approved_area: FiniteFloat = Field(ge=0)
+    actual_area: FiniteFloat = Field(ge=0)
+    budget: Yuan
+    actual: Yuan
+
+
 class Recipients(_Model):
     """Who receives the report: e-mail addresses and shared folders."""
 
@@ -103,6 +130,10 @@ class DepartmentProfile(_Model):
     other_notes: list[str] = []
     warning_explanations: dict[str, str] = {}
     recipients: Recipients = Recipients()
+    annual_goals: AnnualGoals = AnnualGoals()
+    frugality: str = ""                           # 厉行节约保障措施
+    declared_amounts: dict[str, DeclaredAmount] = {}   # by the attached tables' measure name (政府采购金额)
+    buildings: Buildings | None = None            # none completed: the table prints —
 
     @field_validator("unit_code", mode="before")
     @classmethod
@@ -128,6 +159,9 @@ _PROBLEMS = {
     "finite_number": "应为有限的数（不能是 .nan、.inf）", "float_parsing": "应为数字", "float_type": "应为数字",
     "int_parsing": "应为整数", "date_from_datetime_parsing": "应为日期（如 2025-03-31）", "date_parsing": "应为日期（如 2025-03-31）",
     "greater_than": "应大于 0", "string_type": "应为文字",
+    "decimal_parsing": "应为金额（元，最多两位小数）", "decimal_type": "应为金额（元，最多两位小数）",
+    "decimal_max_places": "金额最多两位小数（元）", "decimal_max_digits": "金额位数过多",
+    "greater_than_equal": "不能为负数", "finite_number_decimal": "应为有限的金额",
 }
 
 

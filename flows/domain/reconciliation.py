@@ -110,7 +110,7 @@ def printed_rounding_table(metrics: DepartmentMetrics) -> pd.DataFrame:
         row("支出构成表", [m.basic_fen, m.named_projects_fen, m.other_funds_fen], m.actual_fen),
         row("“三公”经费表", [line.amount_fen for line in m.sangong], m.sangong_total_fen),
         row("项目支出表", [p.actual_fen for p in m.projects], m.named_projects_fen),
-        row("基本支出构成", [m.personnel_fen, m.public_fen], m.basic_fen),
+        row("基本支出构成", [m.personnel_fen, m.public_fen, m.basic_other_fen], m.basic_fen),
     ]
     return pd.DataFrame(rows, columns=list(ROUNDING_COLUMNS)).astype(
         {"printed_total": "int64", "printed_parts_sum": "int64", "gap_cents": "int64"})

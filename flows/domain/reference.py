@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from flows.domain.attachment_layout import AttachmentLayout
 from flows.domain.config_schema import ConfigModel
 from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.export_profiles import DirectionRule, ExportProfile, LongFormRule
@@ -70,8 +71,11 @@ class EvaluationConfig(ConfigModel):
     sangong_items: tuple[SangongItem, ...] = Field(min_length=1)
     econ_classes: dict[EconClassCode, str]
     personnel_classes: tuple[EconClassCode, ...]
+    public_classes: tuple[EconClassCode, ...] = ("302",)
+    public_budget_phase: Literal["initial", "adjusted"] = "initial"
     findings: FindingThresholds
     indicator_library: str = Field(pattern=r"^[\w.-]+$")    # config/indicators/<name>.yaml
+    attachment_layout: str = Field(default="hunan", pattern=r"^[\w.-]+$")   # config/attachments/<name>.yaml
 
     @model_validator(mode="after")
     def _each_code_in_one_item(self) -> EvaluationConfig:
@@ -94,6 +98,10 @@ class EvaluationSettings:
     personnel_classes: tuple[str, ...]
     findings: FindingThresholds
     indicator_library: IndicatorLibrary    # config/indicators/<name>.yaml
+    attachment_layout: AttachmentLayout    # config/attachments/<name>.yaml
+    attachment_layout_file: str = ""       # where it was read, for messages
+    public_classes: tuple[str, ...] = ("302",)
+    public_budget_phase: str = "initial"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +208,8 @@ class ExportFormatsConfig(ConfigModel):
 
 
 def build_reference(export_formats: ExportFormatsConfig, evaluation: EvaluationConfig, codes: CodeLists,
-                    indicator_library: IndicatorLibrary, final_accounts: FinalAccountsLayout | None = None) -> Reference:
+                    indicator_library: IndicatorLibrary, attachment_layout: AttachmentLayout,
+                    final_accounts: FinalAccountsLayout | None = None) -> Reference:
     """Assemble the reference from the validated configuration files and the code lists."""
     ledger, payments = export_formats.ledger, export_formats.payments
     control = export_formats.control_totals
@@ -230,6 +239,10 @@ def build_reference(export_formats: ExportFormatsConfig, evaluation: EvaluationC
             personnel_classes=evaluation.personnel_classes,
             findings=evaluation.findings,
             indicator_library=indicator_library,
+            attachment_layout=attachment_layout,
+            attachment_layout_file=f"config/attachments/{evaluation.attachment_layout}.yaml",
+            public_classes=evaluation.public_classes,
+            public_budget_phase=evaluation.public_budget_phase,
         ),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flows.domain.attached_tables import DrawnTable
 from flows.domain.evaluation import Evaluation
 from flows.domain.figures import (
     FigureRegistry,
@@ -75,7 +76,8 @@ def _findings(m: DepartmentMetrics, thresholds: FindingThresholds, verdict: Qual
 
 def build_report_context(
     figures: FigureRegistry, m: DepartmentMetrics, profile: DepartmentProfile, verdict: QualityVerdict,
-    reference: Reference, evaluation: Evaluation, prior: DepartmentMetrics | None = None,
+    reference: Reference, evaluation: Evaluation, attachments: Sequence[DrawnTable] = (),
+    prior: DepartmentMetrics | None = None,
 ) -> dict[str, Any]:
     """Everything the Word template prints besides its own wording: figures (`f`, key → printed text,
     from the registry), the rows of the tables, lists from the department's profile, and the
@@ -90,6 +92,7 @@ def build_report_context(
         "year": str(m.year),
         "f": figures.printed(),
         "has_prior": prior is not None,
+        "has_basic_other": m.basic_other_fen != 0,
         "functions": profile.functions,
         "organization": {
             "institutions": [{"name": i.name, "note": i.note} for i in structure.subordinate_institutions],
@@ -142,6 +145,18 @@ def build_report_context(
         ],
         "report_date": f"{profile.report_date.year}年{profile.report_date.month}月{profile.report_date.day}日",
         "charts": [{"key": key, "title": title} for key, title in CHART_TITLES.items()],
+        "attachments": [_attachment(table) for table in attachments],
+    }
+
+
+def _attachment(table: DrawnTable) -> dict[str, Any]:
+    """One attached table for the template's generic table: cells with span, merge and style flags."""
+    return {
+        "number": str(table.number), "title": table.title, "unit_note": table.unit_note,
+        "rows": [{"cells": [{"text": cell.text, "span": cell.span, "merge": cell.merge,
+                             "header": cell.style == "header", "number": cell.style == "number",
+                             "note": cell.style == "note"} for cell in row]}
+                 for row in table.rows],
     }
 
 

@@ -101,8 +101,13 @@ def test_the_workpaper_lists_every_registry_figure_with_its_source_rows():
     lineage = {row[0]: row for row in list(book["指标"].iter_rows(values_only=True))[1:]}
     # Amounts with source rows (指标 / 来源行 sheets) re-add to exactly what the report prints.
     for key in ("actual", "basic", "public", "named_projects", "initial_budget", "adjusted_budget",
-                "bd.public.actual", "bd.reception.prior", "se.total.actual"):
+                "amount.公用经费.actual", "amount.公务接待.prior_actual", "amount.年度资金总额.actual"):
         assert listed[key][5], f"{key} has no source rows"
+    # Every summed amount of the attached tables too (政府采购金额 is declared in the profile, not summed).
+    for figure in report.figures:
+        if figure.key.startswith(("amount.", "line.")) and figure.kind == "money" and figure.fen is not None \
+                and "政府采购金额" not in figure.key:
+            assert listed[figure.key][5], f"{figure.key} has no source rows"
     joined = [(key, row[5]) for key, row in listed.items() if row[5]]
     assert len(joined) >= 60
     for key, figure_ids in joined:

@@ -1,0 +1,183 @@
+"""The attached tables of a locality as configuration (config/attachments/<name>.yaml). Pure.
+
+A layout names its definitions once (`measures`: which ledger and budget lines an amount sums)
+and draws each table as rows of cells on a grid of equal columns. The renderer draws what the
+layout says, so another province's tables are a new file, not code.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from flows.domain.config_schema import ConfigModel
+
+# What an amount cell shows of its measure.
+AmountSource = Literal[
+    "prior_actual",      # 上年决算数: last year's actual of the same definition
+    "prior_adjustment",  # last year's 全年预算 − 年初预算
+    "initial",           # 年初预算数
+    "adjusted",          # 全年预算数
+    "budget",            # 预算数 in the measure's own budget phase
+    "actual",            # 决算数 / 执行数
+    "adjustment",        # 全年预算 − 年初预算 (部门基本支出预算调整)
+    "rate",              # 执行率 = actual ÷ adjusted
+    "none",              # the official table leaves this cell empty (—)
+]
+SOURCE_NAMES: dict[str, str] = {
+    "prior_actual": "上年决算数", "prior_adjustment": "上年预算调整数", "initial": "年初预算数",
+    "adjusted": "全年预算数", "budget": "预算数", "actual": "执行数", "adjustment": "预算调整数", "rate": "执行率",
+}
+
+
+class Measure(ConfigModel):
+    """One definition: which lines an amount sums. Stated in the workpaper with its source."""
+
+    definition: str                                   # how the official note defines it, in words
+    source: str = ""                                  # the note or document it follows
+    expense: Literal["all", "basic", "project"] = "all"
+    econ: tuple[str, ...] = ()                        # 经济分类 类 or 款 codes, matched as prefixes; () = all
+    funds: Literal["all", "fiscal"] | tuple[str, ...] = "all"   # 资金性质 codes, or fiscal = 财政拨款
+    funds_except: tuple[str, ...] = ()
+    budget_phase: Literal["initial", "adjusted"] = "adjusted"   # which budget its 预算数 shows
+    declared: bool = False                            # declared in the department profile, not summed
+    body: dict[AmountSource, str] = Field(default_factory=dict)  # same figure printed in the body: source → key
+
+    @model_validator(mode="after")
+    def _econ_codes(self) -> Measure:
+        bad = [code for code in self.econ if not (code.isdigit() and len(code) in (3, 5))]
+        if bad:
+            raise ValueError(f"经济分类编码「{'、'.join(bad)}」应为 3 位类或 5 位款")
+        if self.funds_except and self.funds != "all":
+            raise ValueError("funds 与 funds_except 只能写一个")
+        return self
+
+
+CellStyle = Literal["header", "label", "number", "text", "note"]
+
+
+class Cell(ConfigModel):
+    """One cell: literal text ({year}, {prior_year}, {unit} filled in), a figure, an amount or profile text."""
+
+    text: str = ""
+    figure: str = ""                 # a registered figure's key (flows/domain/figures.py)
+    amount: str = ""                 # "<measure>.<source>", e.g. 公用经费.actual
+    profile: str = ""                # a profile text: annual_goals.expected, annual_goals.achieved, frugality
+    span: int = Field(default=1, ge=1)
+    style: CellStyle | None = None   # default: number for figures and amounts, label for text
+    merge_up: bool = False           # continue the cell above (merged vertically with it)
+
+    @model_validator(mode="after")
+    def _one_content(self) -> Cell:
+        if sum(bool(v) for v in (self.figure, self.amount, self.profile)) > 1 or (
+                self.text and (self.figure or self.amount or self.profile)):
+            raise ValueError("一个单元格只能写 text、figure、amount、profile 中的一项")
+        if self.amount and self.amount.rsplit(".", 1)[-1] not in typing.get_args(AmountSource):
+            raise ValueError(f"amount「{self.amount}」应写成「口径.列」，列为 {'、'.join(typing.get_args(AmountSource))} 之一")
+        return self
+
+
+class AmountRow(ConfigModel):
+    """A label and the table's amount columns of one measure."""
+
+    label: str
+    measure: str
+    columns: tuple[AmountSource, ...] | None = None   # default: the table's amount_columns
+
+
+class ProjectRows(ConfigModel):
+    """One row per project of a measure's lines (every fund), numbered: `label` with {no} and {name}."""
+
+    projects_of: str                  # the measure split by project, e.g. 项目支出
+    label: str = "{no}、{name}"
+    columns: tuple[AmountSource, ...] | None = None
+
+
+class IndicatorColumn(ConfigModel):
+    field: Literal["level1", "level2", "name", "target", "actual", "points", "score", "note"]
+    span: int = Field(default=1, ge=1)
+
+
+class IndicatorRows(ConfigModel):
+    """One row per scored indicator; `merge` fields are merged down while they repeat."""
+
+    indicators: tuple[IndicatorColumn, ...] = Field(min_length=1)
+    lead: Cell | None = None        # a first cell merged down over all indicator rows (绩效指标)
+    merge: tuple[Literal["level1", "level2"], ...] = ()
+
+
+class CellsRow(ConfigModel):
+    cells: tuple[Cell, ...] = Field(min_length=1)
+
+
+Row = AmountRow | ProjectRows | IndicatorRows | CellsRow
+
+
+class Table(ConfigModel):
+    """One attachment: its title and its rows on a grid of `grid` equal columns."""
+
+    key: str = Field(pattern=r"^[a-z_]+$")
+    title: str                          # {unit} {year}
+    unit_note: str = ""                 # 单位：万元
+    grid: int = Field(ge=1)
+    label_span: int = Field(ge=1)       # width of the label cell of amount rows
+    amount_columns: tuple[AmountSource, ...] = ()
+    rows: tuple[Row, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rows_fill_the_grid(self) -> Table:
+        for index, row in enumerate(self.rows):
+            width = _row_width(self, row)
+            if width is not None and width != self.grid:
+                raise ValueError(f"表「{self.key}」第 {index + 1} 行各单元格宽度合计为 {width}，应为 grid {self.grid}")
+        return self
+
+
+def amount_spans(table: Table, columns: tuple[AmountSource, ...]) -> list[int]:
+    """The widths of a row's amount cells: what the label leaves, shared as evenly as the grid allows."""
+    room, count = table.grid - table.label_span, len(columns)
+    return [room // count + (1 if i < room % count else 0) for i in range(count)] if count else []
+
+
+def _row_width(table: Table, row: Row) -> int | None:
+    if isinstance(row, CellsRow):
+        return sum(cell.span for cell in row.cells)
+    if isinstance(row, IndicatorRows):
+        return sum(c.span for c in row.indicators) + (row.lead.span if row.lead else 0)
+    columns = row.columns if row.columns is not None else table.amount_columns
+    if not columns:
+        return None if table.label_span == table.grid else table.label_span
+    return None
+
+
+class AttachmentLayout(ConfigModel):
+    """config/attachments/<name>.yaml."""
+
+    name: str
+    measures: dict[str, Measure] = Field(min_length=1)
+    tables: tuple[Table, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _every_reference_is_known(self) -> AttachmentLayout:
+        for table in self.tables:
+            for row in table.rows:
+                for measure in _measures_of(row):
+                    if measure not in self.measures:
+                        known = "、".join(self.measures)
+                        raise ValueError(f"表「{table.key}」用到了未定义的口径「{measure}」（已定义：{known}）")
+        keys = [t.key for t in self.tables]
+        if len(set(keys)) != len(keys):
+            raise ValueError("tables 中有重复的 key")
+        return self
+
+
+def _measures_of(row: Row) -> list[str]:
+    if isinstance(row, AmountRow):
+        return [row.measure]
+    if isinstance(row, ProjectRows):
+        return [row.projects_of]
+    if isinstance(row, CellsRow):
+        return [cell.amount.rsplit(".", 1)[0] for cell in row.cells if cell.amount]
+    return []
