@@ -27,6 +27,7 @@ from flows.adapters.run_guard import scratch_folder
 from flows.adapters.unit_exports import UnitSources, unit_inputs
 from flows.adapters.workpaper import workpaper_xlsx
 from flows.domain.attached_tables import AttachmentAmounts, attachment_amounts, declared_fen, measure_lineage
+from flows.domain.attachment_layout import definitions
 from flows.domain.attachments import report_attachments
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
 from flows.domain.figures import FigureRegistry, build_figures
@@ -244,7 +245,8 @@ def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation,
     prior_frames = ((books.prior.ledger, books.prior.budget, workspace.prior_reference.codes.fiscal_fund_sources)
                     if result.prior and workspace.prior_reference else None)
     measures = measure_lineage(layout, inputs.ledger, inputs.budget, reference.codes.fiscal_fund_sources, prior_frames)
-    workpaper = workpaper_xlsx(figures, *figure_lineage(inputs.ledger, inputs.budget, m, reference, last, measures))
+    workpaper = workpaper_xlsx(figures, *figure_lineage(inputs.ledger, inputs.budget, m, reference, last, measures),
+                               definitions=definitions(layout))
     return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None, content_digest(docx), figures,
                           attachments_xlsx(tables, figures))
 

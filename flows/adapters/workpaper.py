@@ -48,10 +48,11 @@ def source_rows(figures: Sequence[Figure]) -> list[tuple[str, str, int, int]]:
                     merged["source_row"].astype("int64").tolist(), merged["amount_fen"].astype("int64").tolist(), strict=True))
 
 
-def workpaper_xlsx(registry: FigureRegistry, figures: Sequence[Figure], rates: Sequence[Rate]) -> bytes:
+def workpaper_xlsx(registry: FigureRegistry, figures: Sequence[Figure], rates: Sequence[Rate],
+                   definitions: Sequence[tuple[str, str, str]] = ()) -> bytes:
     """Sheets 报告数据 (every printed figure of the registry, with the 指标编号 of its source rows
-    where lineage knows them), 指标 (figure, formula, exact fen, printed), 比率 and 来源行
-    (the rows behind each figure)."""
+    where lineage knows them), 指标 (figure, formula, exact fen, printed), 比率, 来源行
+    (the rows behind each figure) and 口径 (each definition of the attached tables, with its source)."""
     book = Workbook(write_only=True)
     printed = book.create_sheet("报告数据")
     _append(printed, ["键", "名称", "类型", "精确值（分）", "报告值", "指标编号"])
@@ -74,6 +75,11 @@ def workpaper_xlsx(registry: FigureRegistry, figures: Sequence[Figure], rates: S
     _append(rows, ["指标编号", "文件", "行号", "金额（分）"])
     for figure_ids, source_file, source_row, amount in source_rows(figures):
         _append(rows, [figure_ids, source_file, source_row, amount])
+    if definitions:
+        sheet = book.create_sheet("口径")
+        _append(sheet, ["口径", "定义", "依据"])
+        for row in definitions:
+            _append(sheet, list(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

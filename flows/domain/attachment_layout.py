@@ -181,3 +181,8 @@ def _measures_of(row: Row) -> list[str]:
     if isinstance(row, CellsRow):
         return [cell.amount.rsplit(".", 1)[0] for cell in row.cells if cell.amount]
     return []
+
+
+def definitions(layout: AttachmentLayout) -> list[tuple[str, str, str]]:
+    """(measure, definition, source) of every measure: the workpaper's 口径 sheet."""
+    return [(name, measure.definition, measure.source) for name, measure in layout.measures.items()]

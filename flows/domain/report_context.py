@@ -119,6 +119,8 @@ def build_report_context(
         "evaluation": {
             "library": evaluation.library,
             "grade": evaluation.grade,
+            "evaluated": evaluation.total is not None,
+            "unscored": list(evaluation.unscored_groups),
             "groups": [{"name": level1, "points": text(group_key(level1, "points")), "score": text(group_key(level1, "score"))}
                        for level1, _, _ in evaluation.groups()],
             "indicators": [
