@@ -26,7 +26,13 @@ from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.run_guard import scratch_folder
 from flows.adapters.unit_exports import UnitSources, unit_inputs
 from flows.adapters.workpaper import workpaper_xlsx
-from flows.domain.attached_tables import AttachmentAmounts, attachment_amounts, declared_fen, measure_lineage
+from flows.domain.attached_tables import (
+    AttachmentAmounts,
+    attachment_amounts,
+    declared_fen,
+    measure_lineage,
+    printed_sums,
+)
 from flows.domain.attachment_layout import definitions
 from flows.domain.attachments import report_attachments
 from flows.domain.evaluation import Evaluation, evaluate_performance, points_text
@@ -219,7 +225,9 @@ def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluatio
         project_files.project_root() / "expectations",
         quality_datasets(inputs.ledger, inputs.budget, result.metrics, rejected, inputs.control_totals, inputs.vouchers,
                          inputs.payments, reference.codes.fiscal_fund_sources, result.evaluation,
-                         result.prior, books.prior.control_totals if books.prior is not None else None),
+                         result.prior, books.prior.control_totals if books.prior is not None else None,
+                         [(f"{gap.table} {gap.name}", gap.parts_fen, gap.total_fen)
+                          for gap in printed_sums(reference.evaluation.attachment_layout, result.amounts)]),
         quality_parameters(reference, inputs.year, export_date),
         docs_dir=docs_dir,
         run_name=run_label,

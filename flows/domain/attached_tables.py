@@ -26,6 +26,7 @@ from flows.domain.attachment_layout import (
     amount_spans,
 )
 from flows.domain.metrics import BASIC_TYPES
+from flows.domain.money import format_wan, wan_cents
 
 NO_AMOUNT = "—"
 
@@ -217,6 +218,7 @@ class DrawingInputs:
     indicators: tuple[IndicatorLine, ...]
     projects: Mapping[str, tuple[ProjectAmounts, ...]]
     words: Mapping[str, str]                       # {unit}, {year}, {prior_year}
+    sums: tuple[SumGap, ...] = ()                  # printed sums: a 尾差 adds the table's rounding note
 
 
 class UnknownFigureError(KeyError):
@@ -226,6 +228,47 @@ class UnknownFigureError(KeyError):
 def draw_tables(layout: AttachmentLayout, inputs: DrawingInputs) -> tuple[DrawnTable, ...]:
     """Every table of the layout, its cells filled with printed figures and texts."""
     return tuple(_draw(table, number, inputs) for number, table in enumerate(layout.tables, start=1))
+
+
+@dataclass(frozen=True, slots=True)
+class SumGap:
+    """One printed sum of a table: exact parts and total in fen; `gap_cents` the printed 尾差 (total − parts)."""
+
+    table: str                   # 附件<n>
+    name: str
+    parts_fen: tuple[int, ...]
+    total_fen: int
+
+    @property
+    def gap_cents(self) -> int:
+        return wan_cents(self.total_fen) - sum(wan_cents(part) for part in self.parts_fen)
+
+
+def printed_sums(layout: AttachmentLayout, amounts: AttachmentAmounts) -> list[SumGap]:
+    """Every sum the layout declares, with this year's exact parts and total (None amounts count as 0)."""
+    current = amounts.current
+
+    def value(measure: MeasureAmounts, column: str) -> int:
+        return {"initial": measure.initial_fen, "adjusted": measure.adjusted_fen, "budget": measure.budget_fen,
+                "actual": measure.actual_fen}[column] or 0
+
+    found = []
+    for number, table in enumerate(layout.tables, start=1):
+        for check in table.sums:
+            parts = ([value(line.amounts, check.column) for line in current.projects.get(check.projects_of, ())]
+                     if check.projects_of else [value(current.measures[name], check.column) for name in check.parts])
+            found.append(SumGap(f"附件{number}", check.name, tuple(parts), value(current.measures[check.total], check.column)))
+    return found
+
+
+def _rounding_notes(table: Table, number: int, gaps: list[SumGap]) -> list[list[TableCell]]:
+    notes = []
+    for gap in gaps:
+        if gap.table == f"附件{number}" and gap.gap_cents:
+            text = table.rounding_note.format(name=gap.name, gap=format_wan(abs(gap.gap_cents) * 10_000),
+                                              more_or_less="少" if gap.gap_cents > 0 else "多")
+            notes.append([TableCell(text, table.grid, "note")])
+    return notes
 
 
 def _draw(table: Table, number: int, inputs: DrawingInputs) -> DrawnTable:
@@ -244,6 +287,7 @@ def _draw(table: Table, number: int, inputs: DrawingInputs) -> DrawnTable:
         else:
             rows.append([_cell(cell, inputs) for cell in row.cells])
     _merge_up(rows, table.rows, inputs)
+    rows.extend(_rounding_notes(table, number, list(inputs.sums)))
     return DrawnTable(table.key, number, _words(table.title, inputs), table.unit_note, table.grid,
                       tuple(tuple(r) for r in rows))
 

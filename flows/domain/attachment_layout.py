@@ -8,9 +8,9 @@ layout says, so another province's tables are a new file, not code.
 from __future__ import annotations
 
 import typing
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from flows.domain.config_schema import ConfigModel
 
@@ -112,7 +112,37 @@ class CellsRow(ConfigModel):
     cells: tuple[Cell, ...] = Field(min_length=1)
 
 
-Row = AmountRow | ProjectRows | IndicatorRows | CellsRow
+def _row_kind(value: object) -> str:
+    """Which kind of row a layout entry is, by the key it starts from (errors then name that kind only)."""
+    keys = value if isinstance(value, dict) else vars(value) if hasattr(value, "__dict__") else {}
+    for key in ("cells", "indicators", "projects_of"):
+        if key in keys:
+            return key
+    return "amount"
+
+
+Row = Annotated[
+    Annotated[CellsRow, Tag("cells")] | Annotated[IndicatorRows, Tag("indicators")]
+    | Annotated[ProjectRows, Tag("projects_of")] | Annotated[AmountRow, Tag("amount")],
+    Discriminator(_row_kind),
+]
+
+
+class PrintedSum(ConfigModel):
+    """Parts a table prints beside their total: when the rounded parts miss the rounded total (尾差),
+    the table gets the layout's rounding note and the quality report says so (RND-001)."""
+
+    name: str                                   # e.g. 项目支出, as the note names it
+    total: str                                  # measure
+    parts: tuple[str, ...] = ()                 # measures …
+    projects_of: str = ""                       # … or the measure's per-project lines
+    column: Literal["initial", "adjusted", "budget", "actual"] = "actual"
+
+    @model_validator(mode="after")
+    def _parts(self) -> PrintedSum:
+        if bool(self.parts) == bool(self.projects_of):
+            raise ValueError(f"合计「{self.name}」应写 parts（各项口径）或 projects_of（按项目分行的口径）中的一项")
+        return self
 
 
 class Table(ConfigModel):
@@ -125,6 +155,9 @@ class Table(ConfigModel):
     label_span: int = Field(ge=1)       # width of the label cell of amount rows
     amount_columns: tuple[AmountSource, ...] = ()
     rows: tuple[Row, ...] = Field(min_length=1)
+    sums: tuple[PrintedSum, ...] = ()
+    # {name}: the sum's name, {gap}: the 尾差 in 万元; {more_or_less}: 多 or 少.
+    rounding_note: str = "注：{name}各项金额由账簿分录按分汇总后分别四舍五入至0.01万元，各项之和比合计{more_or_less}{gap}万元，系尾差，未作调整。"
 
     @model_validator(mode="after")
     def _rows_fill_the_grid(self) -> Table:
@@ -167,6 +200,10 @@ class AttachmentLayout(ConfigModel):
                     if measure not in self.measures:
                         known = "、".join(self.measures)
                         raise ValueError(f"表「{table.key}」用到了未定义的口径「{measure}」（已定义：{known}）")
+            for check in table.sums:
+                for measure in (check.total, *check.parts, *([check.projects_of] if check.projects_of else [])):
+                    if measure not in self.measures:
+                        raise ValueError(f"表「{table.key}」的合计「{check.name}」用到了未定义的口径「{measure}」")
         keys = [t.key for t in self.tables]
         if len(set(keys)) != len(keys):
             raise ValueError("tables 中有重复的 key")

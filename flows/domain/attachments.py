@@ -11,6 +11,7 @@ from flows.domain.attached_tables import (
     IndicatorLine,
     UnknownFigureError,
     draw_tables,
+    printed_sums,
 )
 from flows.domain.attachment_layout import SOURCE_NAMES, AttachmentLayout
 from flows.domain.errors import ConfigError
@@ -33,7 +34,7 @@ def report_attachments(layout: AttachmentLayout, layout_file: str, profile: Depa
         raise ConfigError("附件与正文的同一数字口径不一致：" + "；".join(disagreements)
                           + "。请核对附件版式的 measures 与 config/evaluation.yaml 的口径", file=layout_file)
     try:
-        return draw_tables(layout, drawing_inputs(profile, evaluation, amounts, figures, year))
+        return draw_tables(layout, drawing_inputs(layout, profile, evaluation, amounts, figures, year))
     except UnknownFigureError as unknown:
         raise ConfigError(f"附件版式的单元格引用了不存在的数字「{unknown.args[0]}」（可用的数字见 templates/README.md）",
                           file=layout_file) from None
@@ -58,7 +59,7 @@ def body_disagreements(layout: AttachmentLayout, amounts: AttachmentAmounts, fig
     return found
 
 
-def drawing_inputs(profile: DepartmentProfile, evaluation: Evaluation, amounts: AttachmentAmounts,
+def drawing_inputs(layout: AttachmentLayout, profile: DepartmentProfile, evaluation: Evaluation, amounts: AttachmentAmounts,
                    figures: FigureRegistry, year: int) -> DrawingInputs:
     text = figures.text
     indicators = tuple(
@@ -72,4 +73,5 @@ def drawing_inputs(profile: DepartmentProfile, evaluation: Evaluation, amounts: 
     texts: Mapping[str, str] = {"annual_goals.expected": profile.annual_goals.expected,
                                 "annual_goals.achieved": profile.annual_goals.achieved, "frugality": profile.frugality}
     return DrawingInputs(figures.printed(), texts, indicators, amounts.current.projects,
-                         {"unit": profile.name, "year": str(year), "prior_year": str(year - 1)})
+                         {"unit": profile.name, "year": str(year), "prior_year": str(year - 1)},
+                         tuple(printed_sums(layout, amounts)))

@@ -35,6 +35,7 @@ def quality_datasets(
     payments: pd.DataFrame | None = None, fiscal_funds: frozenset[str] = frozenset(),
     evaluation: Evaluation | None = None, prior_metrics: DepartmentMetrics | None = None,
     prior_declared: pd.DataFrame | None = None,
+    attachment_sums: Sequence[tuple[str, Sequence[int], int]] = (),
 ) -> dict[str, pd.DataFrame]:
     """Every dataset a suite declares (suite meta `dataset`), keyed by that name.
 
@@ -54,7 +55,7 @@ def quality_datasets(
         "reconciliation": reconciliation_table(metrics),
         "projects": project_execution_table(ledger, budget),
         "control_totals": control_totals_table(metrics, declared),
-        "printed_rounding": printed_rounding_table(metrics),
+        "printed_rounding": printed_rounding_table(metrics, attachment_sums),
         "self_evaluation": self_evaluation_groups(evaluation),
         "prior_control_totals": control_totals_table(
             prior_metrics or metrics,

@@ -6,6 +6,8 @@ expectations/reconciliation.json requires every difference to be zero.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from flows.domain.metrics import DepartmentMetrics
@@ -98,8 +100,12 @@ def control_totals_table(metrics: DepartmentMetrics, declared: pd.DataFrame) -> 
 ROUNDING_COLUMNS = ("printed_table", "printed_total", "printed_parts_sum", "gap_cents")
 
 
-def printed_rounding_table(metrics: DepartmentMetrics) -> pd.DataFrame:
-    """Per printed table: printed total vs the sum of its printed parts (尾差), in hundredths of 万元."""
+def printed_rounding_table(metrics: DepartmentMetrics,
+                           attachment_sums: Sequence[tuple[str, Sequence[int], int]] = ()) -> pd.DataFrame:
+    """Per printed table: printed total vs the sum of its printed parts (尾差), in hundredths of 万元.
+
+    `attachment_sums` are the attached tables' sums as (name, parts in fen, total in fen).
+    """
     def row(name: str, parts: list[int], total: int) -> tuple[str, int, int, int]:
         printed_parts = sum(wan_cents(p) for p in parts)
         return (name, wan_cents(total), printed_parts, wan_cents(total) - printed_parts)
@@ -111,6 +117,7 @@ def printed_rounding_table(metrics: DepartmentMetrics) -> pd.DataFrame:
         row("“三公”经费表", [line.amount_fen for line in m.sangong], m.sangong_total_fen),
         row("项目支出表", [p.actual_fen for p in m.projects], m.named_projects_fen),
         row("基本支出构成", [m.personnel_fen, m.public_fen, m.basic_other_fen], m.basic_fen),
+        *(row(name, list(parts), total) for name, parts, total in attachment_sums),
     ]
     return pd.DataFrame(rows, columns=list(ROUNDING_COLUMNS)).astype(
         {"printed_total": "int64", "printed_parts_sum": "int64", "gap_cents": "int64"})
