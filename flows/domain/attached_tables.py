@@ -329,7 +329,9 @@ def _indicator_rows(row: IndicatorRows, inputs: DrawingInputs) -> list[list[Tabl
                 same = previous is not None and all(previous[f] == line.fields[f] for f in row.merge[: row.merge.index(column.field) + 1])
                 merge = "continue" if same else "restart"
             style = "number" if column.field in ("points", "score") else "label"
-            cells.append(TableCell(line.fields[column.field], column.span, style, merge, line.figures.get(column.field, "")))
+            # A cell merged into the one above holds no text of its own (text extractors would repeat it).
+            text = "" if merge == "continue" else line.fields[column.field]
+            cells.append(TableCell(text, column.span, style, merge, line.figures.get(column.field, "")))
         previous = line.fields
         drawn.append(cells)
     return drawn

@@ -64,7 +64,7 @@ class Cell(ConfigModel):
     text: str = ""
     figure: str = ""                 # a registered figure's key (flows/domain/figures.py)
     amount: str = ""                 # "<measure>.<source>", e.g. 公用经费.actual
-    profile: str = ""                # a profile text: annual_goals.expected, annual_goals.achieved, frugality
+    profile: Literal["", "annual_goals.expected", "annual_goals.achieved", "frugality"] = ""   # a profile text
     span: int = Field(default=1, ge=1)
     style: CellStyle | None = None   # default: number for figures and amounts, label for text
     merge_up: bool = False           # continue the cell above (merged vertically with it)
@@ -162,6 +162,11 @@ class Table(ConfigModel):
     @model_validator(mode="after")
     def _rows_fill_the_grid(self) -> Table:
         for index, row in enumerate(self.rows):
+            if isinstance(row, AmountRow | ProjectRows):
+                columns = row.columns if row.columns is not None else self.amount_columns
+                if columns and self.grid - self.label_span < len(columns):
+                    raise ValueError(f"表「{self.key}」第 {index + 1} 行：label_span {self.label_span} 之后只剩 "
+                                     f"{self.grid - self.label_span} 列，放不下 {len(columns)} 个金额列")
             width = _row_width(self, row)
             if width is not None and width != self.grid:
                 raise ValueError(f"表「{self.key}」第 {index + 1} 行各单元格宽度合计为 {width}，应为 grid {self.grid}")
@@ -215,9 +220,8 @@ def _measures_of(row: Row) -> list[str]:
         return [row.measure]
     if isinstance(row, ProjectRows):
         return [row.projects_of]
-    if isinstance(row, CellsRow):
-        return [cell.amount.rsplit(".", 1)[0] for cell in row.cells if cell.amount]
-    return []
+    cells = row.cells if isinstance(row, CellsRow) else (row.lead,) if row.lead is not None else ()
+    return [cell.amount.rsplit(".", 1)[0] for cell in cells if cell.amount]
 
 
 def definitions(layout: AttachmentLayout) -> list[tuple[str, str, str]]:

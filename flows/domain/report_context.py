@@ -77,7 +77,7 @@ def _findings(m: DepartmentMetrics, thresholds: FindingThresholds, verdict: Qual
 def build_report_context(
     figures: FigureRegistry, m: DepartmentMetrics, profile: DepartmentProfile, verdict: QualityVerdict,
     reference: Reference, evaluation: Evaluation, attachments: Sequence[DrawnTable] = (),
-    prior: DepartmentMetrics | None = None,
+    prior: DepartmentMetrics | None = None, review_marks: bool = False,
 ) -> dict[str, Any]:
     """Everything the Word template prints besides its own wording: figures (`f`, key → printed text,
     from the registry), the rows of the tables, lists from the department's profile, and the
@@ -92,6 +92,7 @@ def build_report_context(
         "year": str(m.year),
         "f": figures.printed(),
         "has_prior": prior is not None,
+        "review_marks": review_marks,
         "has_basic_other": m.basic_other_fen != 0,
         "functions": profile.functions,
         "organization": {
