@@ -323,8 +323,8 @@ def _self_evaluation(r: FigureRegistry, evaluation: Evaluation) -> None:
     """自评表: the 预算执行率 分值 and 得分 of the 年度资金总额 line, each indicator (score.<n>.*), groups, total."""
     # The 年度资金总额 row carries the 预算执行率 indicator's 分值 and 得分 (blank without that indicator).
     execution = next((s for s in evaluation.scores if s.name == "预算执行率"), None)
-    r.measure("se.total.points", "自评表:年度资金总额·分值", points_text(execution.points) if execution else "")
-    r.measure("se.total.score", "自评表:年度资金总额·得分", points_text(execution.score) if execution else "")
+    r.points("se.total.points", "自评表:年度资金总额·分值", execution.points if execution else None)
+    r.points("se.total.score", "自评表:年度资金总额·得分", execution.score if execution else None)
     for index, s in enumerate(evaluation.scores):
         label = r.unique_label(f"自评:{s.level1}·{s.name}", str(index + 1))
         r.measure(score_key(index, "target"), f"{label}·年度指标值", s.target)

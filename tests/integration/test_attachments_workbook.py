@@ -286,8 +286,6 @@ def test_points_and_counts_are_numbers_and_dashes_stay_text(sample):
     assert all((cell.value, cell.data_type) == (NO_AMOUNT, "s") for cell in dashes)
 
 
-@pytest.mark.xfail(strict=True, reason="the registry keeps se.total.points / se.total.score as measure text "
-                                       "(figures.py _self_evaluation), so the workbook cannot tell they are points")
 def test_the_total_funds_row_has_its_points_and_score_as_numbers(sample):
     cells = {figure.key: cell for cell, figure in _figure_cells(sample)}
     assert cells["se.total.points"].data_type == "n" and cells["se.total.score"].data_type == "n"
