@@ -8,6 +8,10 @@ Exit codes:
   3  at least one department blocked by a critical data-quality failure (and none failed)
   4  the project's own configuration is unusable (config/, expectations/, templates/): not a
      problem of the user's data; the message names the configuration file
+
+`review`, `approve` and `return` exit 0 when done, 2 when the decision cannot be taken (no such
+unit or version, a version already decided or changed since, a return without a reason) and
+1 when an approved report could not be sent to a recipient (retried by the next run).
 """
 
 from __future__ import annotations
@@ -107,6 +111,23 @@ def _parser() -> argparse.ArgumentParser:
     for command in (serve, watch):
         command.add_argument("--data", default="data", help="数据目录（默认 data）")
         command.add_argument("--out", default="out", help="输出目录（默认 out）")
+    review = commands.add_parser("review", help="列出待审核的报告草稿（得分、等级、警告、变化）",
+                                 description="列出各单位最新版本中状态为“草稿”的报告：自评得分、等级、数据质量警告、与上一版本相比变化的数据项数，以及所答复的退回意见。")
+    approve = commands.add_parser("approve", help="审核通过一个单位的报告草稿，并发送给收件人",
+                                  description="审核通过：记录审核人、时间、意见和所审文件的校验值，然后把报告发送给单位信息文件中的收件人。生成后被改动过的版本不能通过。")
+    send_back = commands.add_parser("return", help="退回一个单位的报告草稿（须写明原因）",
+                                    description="退回：记录审核人、时间和退回原因；该版本不发送。单位更正数据后重新运行，生成新的草稿。")
+    for command in (review, approve, send_back):
+        command.add_argument("--year", type=_fiscal_year, default=2024, help="会计年度（默认 2024）")
+        command.add_argument("--out", default="out", help="输出目录（默认 out）")
+    review.add_argument("--unit", action="append", default=[], metavar="CODE", help="只列出这些单位编码（可重复）")
+    for command in (approve, send_back):
+        command.add_argument("unit", metavar="单位编码", help="要审核的单位编码")
+        command.add_argument("--version", metavar="vN", help="要审核的版本（默认最新版本）")
+        command.add_argument("--by", required=True, metavar="姓名", help="审核人姓名")
+    approve.add_argument("--comment", default="", metavar="意见", help="审核意见（可选）")
+    approve.add_argument("--data", default="data", help="数据目录，用于读取收件人（默认 data）")
+    send_back.add_argument("--comment", required=True, metavar="原因", help="退回原因，单位据此修改")
     formats = commands.add_parser("formats", help="列出支持的导出格式；给出文件时，说明它按哪种格式读取、各列如何对应（不写任何文件）",
                                   description="列出 config/export_formats.yaml 中声明的账簿和预算指标导出格式；给出文件时逐个说明匹配的格式和列的对应关系。")
     formats.add_argument("files", nargs="*", metavar="文件", help="要检查的导出文件（CSV / XLSX / XLS）")
@@ -140,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as error:
             print(error, file=sys.stderr)
             return EXIT_CONFIG
+    if args.command in ("review", "approve", "return"):
+        return _review_command(args)
     if getattr(args, "dask_address", None):
         # Read when the run picks its task runner (flows.annual_report.unit_task_runner).
         os.environ["JIXIAO_DASK_ADDRESS"] = args.dask_address
@@ -193,6 +216,47 @@ def _dispatch(args: argparse.Namespace) -> int:
     from flows.adapters.catalog import year_out_folder
 
     return _report(outcomes, time.monotonic() - started, year_out_folder(Path(args.out), args.year))
+
+
+def _review_command(args: argparse.Namespace) -> int:
+    """review / approve / return: no Prefect needed, answers in a second."""
+    from flows import review_desk
+    from flows.domain.errors import OutputError
+    from flows.domain.review import APPROVED, RETURNED, ReviewError
+
+    out = Path(args.out)
+    try:
+        if args.command == "review":
+            drafts = review_desk.awaiting_review(out, args.year, args.unit or None)
+            if not drafts:
+                _say(f"{args.year} 年度没有待审核的报告草稿（输出目录 {out}）")
+            for d in drafts:
+                _say(f"• {d.unit_code} {d.unit_name} {d.version.name}：自评得分 {d.score} 分，评价等级 {d.grade}；"
+                     f"警告 {d.warnings} 项；与上一版本相比变化 {d.changes} 项数据")
+                _say(f"    审阅稿：{d.version}/审阅稿.docx　数据质量报告：{d.version}/quality.html")
+                if d.answers_return:
+                    _say(f"    答复 {d.answers_return}")
+            return EXIT_OK
+        folder = review_desk.version_folder(out, args.year, args.unit, args.version)
+        decision = APPROVED if args.command == "approve" else RETURNED
+        decided = review_desk.record_decision(folder, decision, args.by, args.comment)
+    except ReviewError as error:
+        print(f"无法审核：{error}", file=sys.stderr)
+        return EXIT_INPUT
+    except OutputError as error:
+        print(f"无法记录审核结果：{error}", file=sys.stderr)
+        return EXIT_ERROR
+    name = decided.get("unit_name", args.unit)
+    if decision == RETURNED:
+        _say(f"已退回 {args.unit} {name} {folder.name}（审核人 {args.by}）：{args.comment}")
+        _say("    该版本不发送；单位更正数据后重新运行，将生成新的草稿。")
+        return EXIT_OK
+    _say(f"已审核通过 {args.unit} {name} {folder.name}（审核人 {args.by}）")
+    said = review_desk.deliver_approved(folder, Path(args.data), args.year, args.unit)
+    for line in said or ("单位信息文件未写收件人，未发送",):
+        target = sys.stderr if line.startswith("发送失败") else sys.stdout
+        print(f"    {'✗ ' if target is sys.stderr else ''}{line}", file=target, flush=True)
+    return EXIT_ERROR if any(line.startswith("发送失败") for line in said) else EXIT_OK
 
 
 def _emit_if_served(year: int, units: list[str]) -> bool:
@@ -337,6 +401,10 @@ def _version_summary(version: Path) -> list[str]:
         shown = "；".join(f"{c['figure']} {c['old']} → {c['new']}" for c in changed[:5])
         more = f" 等 {len(changed)} 项" if len(changed) > 5 else ""
         lines.append(f"与 {revision.get('previous_version')} 相比变化的数据：{shown or '无'}{more}（详见 修订说明.txt）")
+    review = manifest.get("review") or {}
+    if review.get("state") == "草稿":
+        lines.append(f"审核状态：草稿，待审核通过后发送（jixiao approve {manifest.get('unit_code', '')} --by 审核人；"
+                     f"审阅稿.docx 标出了系统起草的内容）")
     files = sorted(p.name for p in version.iterdir() if p.is_file() or p.is_dir())
     lines.append("输出文件：" + "、".join(files))
     return lines

@@ -57,6 +57,7 @@ from flows.domain.quality_inputs import quality_datasets, quality_parameters
 from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
+from flows.domain.review import REVIEW_COPY, held_back_for_review, initial_review
 from flows.domain.revision import describe_revision, revision_text
 from flows.settings import fault_units, smtp_settings
 
@@ -146,6 +147,7 @@ class RenderedReport:
     content: str                     # digest of what a recipient reads (report_content.content_digest)
     figures: FigureRegistry          # every figure the report prints
     attachments: bytes = b""         # attachments.xlsx: the attached tables as a workbook
+    review_copy: bytes = b""         # 审阅稿.docx: the report with the drafted findings marked
 
 
 def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprint: dict[str, str],
@@ -248,7 +250,10 @@ def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation,
     tables = report_attachments(reference.evaluation.attachment_layout, reference.evaluation.attachment_layout_file,
                                 books.profile, result.evaluation, result.amounts, figures, m.year)
     context = build_report_context(figures, m, books.profile, check.verdict, reference, result.evaluation, tables, result.prior)
-    docx = docx_renderer.render_docx(workspace.template, context, report_charts(m, result.evaluation))
+    images = report_charts(m, result.evaluation)
+    docx = docx_renderer.render_docx(workspace.template, context, images)
+    # The reviewer's copy shows which sentences the system drafted; recipients get the clean one.
+    review_copy = docx_renderer.render_docx(workspace.template, {**context, "review_marks": True}, images)
     last = (books.prior.ledger, books.prior.budget, result.prior) if result.prior else None
     prior_frames = ((books.prior.ledger, books.prior.budget, workspace.prior_reference.codes.fiscal_fund_sources)
                     if result.prior and workspace.prior_reference else None)
@@ -256,7 +261,7 @@ def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation,
     workpaper = workpaper_xlsx(figures, *figure_lineage(inputs.ledger, inputs.budget, m, reference, last, measures),
                                definitions=definitions(layout))
     return RenderedReport(docx, workpaper, docx_to_pdf(docx) if workspace.pdf else None, content_digest(docx), figures,
-                          attachments_xlsx(tables, figures))
+                          attachments_xlsx(tables, figures), review_copy)
 
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
@@ -286,8 +291,8 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     folder = catalog.unit_folder(workspace.out_dir, inputs.year, books.unit)
     version = output_folder.next_version(folder)
     ledger_accounting = inputs.ledger_accounting.for_files(books.files)
-    outputs = {"report.docx": report.docx, "workpaper.xlsx": report.workpaper, "attachments.xlsx": report.attachments,
-               **quality_files(books, check)}
+    outputs = {"report.docx": report.docx, REVIEW_COPY: report.review_copy, "workpaper.xlsx": report.workpaper,
+               "attachments.xlsx": report.attachments, **quality_files(books, check)}
     if report.pdf is not None:
         outputs["report.pdf"] = report.pdf
     manifest = build_manifest(
@@ -300,6 +305,7 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     manifest["export_formats"] = {**ledger_accounting.formats, **inputs.budget_accounting.formats}
     manifest["code_lists"] = reference.codes.folder
     manifest["content_digest"] = report.content
+    manifest["review"] = initial_review(reference.review.required, previous)
     manifest["unread_files"] = [{"file": file, "reason": reason} for file, reason in workspace.unread_files]
     manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
                               "grade": result.evaluation.grade}
@@ -332,6 +338,8 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
     if not recipients.email and not recipients.folders:
         return ()
     manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    if waiting := held_back_for_review(manifest):
+        return (waiting,)
     held_back = held_back_reason([w["rule_id"] for w in manifest["quality"]["warnings"]], profile.warning_explanations)
     if held_back:
         return (held_back,)

@@ -152,3 +152,25 @@ def publish_version(folder: Path, version: str, files: Mapping[str, bytes], mani
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def rewrite_manifest(version: Path, manifest: Mapping) -> None:
+    """Replace a version's manifest.json atomically (a review decision); its other files stay as published."""
+    path = version / "manifest.json"
+    staging = path.with_name(".manifest.json.tmp")
+    try:
+        staging.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        with staging.open("rb") as handle:
+            os.fsync(handle.fileno())
+        staging.replace(path)
+    except OSError as error:
+        staging.unlink(missing_ok=True)
+        raise OutputError(f"{path} 写入失败（{_why(error)}）；审核结果未记录") from None
+
+
+def file_checksums(version: Path) -> dict[str, str]:
+    """sha-256 of each file of a version as it is on disk now (manifest.json left out)."""
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in version.iterdir()
+            if p.is_file() and p.name != "manifest.json" and not p.name.startswith(".")}

@@ -15,6 +15,7 @@ from flows.domain.errors import ConfigError
 from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.final_accounts import layout_from_config
 from flows.domain.reference import CodeLists, EvaluationConfig, ExportFormatsConfig, Reference, build_reference
+from flows.domain.review import ReviewConfig
 from flows.domain.schedule import ExecutionConfig, Schedule, ScheduleConfig
 
 
@@ -108,7 +109,10 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
     attachments = validated(AttachmentLayout, read_yaml(base / attachments_file), attachments_file)
     layout_file = base / "config" / "final_accounts.yaml"
     layout = layout_from_config(read_yaml(layout_file)) if layout_file.exists() else None
-    return build_reference(formats, evaluation, load_code_lists(year, base), library, attachments, final_accounts=layout)
+    review_file = base / "config" / "review.yaml"
+    review = validated(ReviewConfig, read_yaml(review_file), "config/review.yaml") if review_file.exists() else None
+    return build_reference(formats, evaluation, load_code_lists(year, base), library, attachments, final_accounts=layout,
+                           review=review)
 
 
 def _tree_sha(paths: list[Path], root: Path) -> str:

@@ -14,6 +14,7 @@ from flows.domain.config_schema import ConfigModel
 from flows.domain.evaluation import IndicatorLibrary
 from flows.domain.export_profiles import DirectionRule, ExportProfile, LongFormRule
 from flows.domain.ledger import LedgerRules
+from flows.domain.review import ReviewConfig
 
 if TYPE_CHECKING:   # final_accounts imports reference through metrics
     from flows.domain.final_accounts import FinalAccountsLayout
@@ -118,6 +119,7 @@ class Reference:
     payment_format: ExportProfile | None = None
     max_line_amount_fen: int = 100_000_000_000     # LED-023: the plausible size of one line
     final_accounts: FinalAccountsLayout | None = None   # 财决01 cells (config/final_accounts.yaml)
+    review: ReviewConfig = field(default_factory=ReviewConfig)   # config/review.yaml: drafts wait for approval
 
 
 ExpenseType = Literal["basic_personnel", "basic_public", "project"]
@@ -209,7 +211,7 @@ class ExportFormatsConfig(ConfigModel):
 
 def build_reference(export_formats: ExportFormatsConfig, evaluation: EvaluationConfig, codes: CodeLists,
                     indicator_library: IndicatorLibrary, attachment_layout: AttachmentLayout,
-                    final_accounts: FinalAccountsLayout | None = None) -> Reference:
+                    final_accounts: FinalAccountsLayout | None = None, review: ReviewConfig | None = None) -> Reference:
     """Assemble the reference from the validated configuration files and the code lists."""
     ledger, payments = export_formats.ledger, export_formats.payments
     control = export_formats.control_totals
@@ -233,6 +235,7 @@ def build_reference(export_formats: ExportFormatsConfig, evaluation: EvaluationC
                         if payments else None),
         max_line_amount_fen=int(ledger.max_line_amount_yuan * 100),
         final_accounts=final_accounts,
+        review=review or ReviewConfig(),
         evaluation=EvaluationSettings(
             sangong_items=evaluation.sangong_items,
             econ_classes=evaluation.econ_classes,

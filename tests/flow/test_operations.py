@@ -65,7 +65,10 @@ def test_report_is_mailed_and_filed_once_per_version(run_cli, data_copy, tmp_pat
     smtp = {"JIXIAO_SMTP_HOST": "127.0.0.1", "JIXIAO_SMTP_PORT": str(smtp_server.port),
             "JIXIAO_SMTP_SENDER": "jixiao@example.org", "JIXIAO_SMTP_PASSWORD": "s3cret-should-not-leak"}
     out = tmp_path / "out"
-    result = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    made = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert made.code == 0, made.output
+    assert "审核状态：草稿" in made.stdout and smtp_server.messages == [], "a draft is not sent"
+    result = run_cli("approve", SAMPLE_UNIT, "--by", "王审核", "--data", str(data_copy), "--out", str(out), env=smtp)
     assert result.code == 0, result.output
     assert "已发送邮件给 leader@example.org" in result.stdout
 
@@ -101,9 +104,11 @@ def test_a_refused_recipient_or_a_down_server_fails_only_that_delivery_and_is_re
     smtp = {"JIXIAO_SMTP_HOST": "127.0.0.1", "JIXIAO_SMTP_PORT": str(smtp_server.port),
             "JIXIAO_SMTP_SENDER": "jixiao@example.org"}
     out = tmp_path / "out"
-    result = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
-    assert result.code == 0, result.output
-    assert "已生成" in result.stdout and "未生成报告" not in result.output
+    made = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert made.code == 0, made.output
+    assert "已生成" in made.stdout and "未生成报告" not in made.output
+    result = run_cli("approve", SAMPLE_UNIT, "--by", "王审核", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert result.code == 1, "an approved report not sent to every recipient says so"
     assert f"发送失败：邮件服务器 127.0.0.1:{smtp_server.port} 拒收收件人 refused@example.org：550" in result.stderr
     assert "已发送邮件给 leader@example.org" in result.stdout
     assert [recipients for recipients, _ in smtp_server.messages] == [["leader@example.org"]]
@@ -133,7 +138,10 @@ def test_unexplained_warning_keeps_the_report_from_recipients(run_cli, data_copy
     project_missing_from_budget(data_copy)                    # PRJ-002 warning, no explanation yet
     _add_recipients(data_copy, ["leader@example.org"], [])
     smtp = {"JIXIAO_SMTP_HOST": "127.0.0.1", "JIXIAO_SMTP_PORT": str(smtp_server.port)}
-    result = run_cli("run", "--data", str(data_copy), "--out", str(tmp_path / "out"), env=smtp)
+    out = tmp_path / "out"
+    made = run_cli("run", "--data", str(data_copy), "--out", str(out), env=smtp)
+    assert made.code == 0, made.output
+    result = run_cli("approve", SAMPLE_UNIT, "--by", "王审核", "--data", str(data_copy), "--out", str(out), env=smtp)
     assert result.code == 0, result.output
     assert "PRJ-002" in result.stdout and "暂不发送" in result.stdout
     assert smtp_server.messages == []

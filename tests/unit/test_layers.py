@@ -23,6 +23,7 @@ LAYERS = {
     "flows.tasks": 3,
     "flows.annual_report": 4,
     "flows.formats": 4,
+    "flows.review_desk": 4,         # the reviewer's commands: decide, then deliver as a run would
     "flows.serve": 5,
     "flows.watch": 5,
     "flows.cli": 6,
