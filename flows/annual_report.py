@@ -5,22 +5,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from prefect import Task, flow
 from prefect.client.orchestration import get_client
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run
 from prefect.futures import as_completed
+from prefect.input import RunInput
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import quote
 from prefect.utilities.callables import get_call_parameters
+from pydantic import Field
 
+from flows import review_desk
 from flows.adapters.catalog import unit_folder
 from flows.adapters.output_folder import current_version
 from flows.adapters.progress import UnitProgress
-from flows.adapters.project_files import load_execution, load_schedule, project_root
+from flows.adapters.project_files import load_execution, load_review_settings, load_schedule, project_root
 from flows.adapters.unit_exports import YearSources
 from flows.domain.errors import InputError
+from flows.domain.review import ReviewError
 from flows.domain.schedule import default_fiscal_year, requested_units
 from flows.settings import dask_address
 from flows.tasks import (
@@ -48,6 +56,7 @@ def annual_report(
     out_dir: str = "out",
     units: list[str] | str | None = None,
     pdf: bool = False,
+    await_review: bool = False,
 ) -> list[UnitOutcome]:
     """Produce each department's 部门整体支出绩效自评报告 for `year` (default: last year).
 
@@ -56,6 +65,9 @@ def annual_report(
     critical quality failure gets no report and keeps its versions; a unit whose task fails
     does not stop the others. `units` may be a list or a comma-separated string (as event
     payloads carry it); `pdf` adds report.pdf (LibreOffice) to each new version.
+
+    `await_review` (the served deployment): new drafts wait in the Prefect UI for a reviewer's
+    decision (a form: 通过 / 退回, name, comment), which is recorded and, on approval, sent.
     """
     year = year or default_fiscal_year(load_schedule().timezone)
     wanted = requested_units(units)
@@ -76,7 +88,57 @@ def annual_report(
         last = last_year.units.get(unit) if last_year else None
         pending[unit] = (unit_sources, last, fingerprints[unit], workspace)
     outcomes += _run_each(unit_report, pending, sources)
-    return sorted(outcomes, key=lambda outcome: outcome.unit_code)
+    outcomes = sorted(outcomes, key=lambda outcome: outcome.unit_code)
+    if await_review and reference.review.required:
+        outcomes = _await_review(outcomes, year, Path(data_dir), workspace.out_dir)
+    return outcomes
+
+
+class ReviewDecision(RunInput):
+    """The reviewer's form in the Prefect UI when a run's drafts wait for review."""
+
+    decision: Literal["通过", "退回"] = Field(title="审核决定（通过：发送给收件人；退回：不发送）")
+    reviewer: str = Field(title="审核人姓名", min_length=1)
+    comment: str = Field(default="", title="意见（退回时必填）")
+    units: list[str] = Field(default_factory=list, title="单位编码（留空：本次运行的全部草稿）")
+
+
+def _await_review(outcomes: list[UnitOutcome], year: int, data_dir: Path, out_dir: Path) -> list[UnitOutcome]:
+    """Pause for the reviewer's decision on this run's new drafts, record it and deliver what is approved.
+
+    Waits `review.wait_hours` (config/review.yaml); without a decision the drafts stay drafts
+    (`jixiao approve` decides them later). A decision that cannot be taken is said in the unit's lines.
+    """
+    drafts = {o.unit_code: Path(o.folder) for o in outcomes if o.status == "produced" and review_desk.is_draft(Path(o.folder))}
+    if not drafts:
+        return outcomes
+    listing = "\n".join(f"- {o.unit_code} {o.name} {Path(o.folder).name}：{o.folder}/审阅稿.docx"
+                         for o in outcomes if o.unit_code in drafts)
+    logger.info("等待审核：%d 份报告草稿（在 Prefect 界面中本次运行的“Resume”表单里选择通过或退回）", len(drafts))
+    form = ReviewDecision.with_initial_data(description=f"### 待审核的报告草稿（{year} 年度）\n{listing}", units=list(drafts))
+    try:
+        decision = pause_flow_run(wait_for_input=form, timeout=int(load_review_settings().wait_hours * 3600),
+                                  key=f"review-{year}")
+    except FlowPauseTimeout:
+        logger.warning("审核等待超时：草稿保持草稿状态，可用 jixiao approve / return 审核")
+        return outcomes
+    said: dict[str, tuple[str, ...]] = {}
+    for unit in decision.units or list(drafts):
+        if unit not in drafts:
+            said[unit] = (f"表单中的单位 {unit} 不在本次的草稿中，未处理",)
+            continue
+        try:
+            review_desk.record_decision(drafts[unit], decision.decision, decision.reviewer, decision.comment)
+        except ReviewError as error:
+            said[unit] = (f"审核未记录：{error}",)
+            continue
+        if decision.decision == "退回":
+            said[unit] = (f"已退回（审核人 {decision.reviewer}）：{decision.comment}",)
+        else:
+            said[unit] = (f"已审核通过（审核人 {decision.reviewer}）",
+                          *review_desk.deliver_approved(drafts[unit], data_dir, year, unit))
+        logger.info("单位 %s：%s", unit, "；".join(said[unit]))
+    return [replace(o, details=(*o.details, *said.get(o.unit_code, ()))) for o in outcomes]
 
 
 @flow(name="quality-gate")

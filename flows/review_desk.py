@@ -91,3 +91,8 @@ def deliver_approved(folder: Path, data_dir: Path, year: int, unit: str) -> tupl
     if unit not in profiles:
         return (f"数据目录中没有 {unit} 的单位信息文件，未发送；下次运行时发送",)
     return send_safely(PLAIN_STAGES, folder, profiles[unit])
+
+
+def is_draft(folder: Path) -> bool:
+    path = folder / "manifest.json"
+    return path.exists() and review_state(json.loads(path.read_text(encoding="utf-8"))) == DRAFT

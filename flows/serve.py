@@ -23,14 +23,15 @@ def serve_annual_report(data_dir: Path, out_dir: Path, schedule: Schedule) -> No
         expect={schedule.event},
         match={"prefect.resource.id": "jixiao.ledger.*"},
         parameters={"year": "{{ event.payload.year }}", "units": "{{ event.payload.units }}",
-                    "data_dir": str(data_dir), "out_dir": str(out_dir)},
+                    "data_dir": str(data_dir), "out_dir": str(out_dir), "await_review": True},
     )
     try:
         annual_report.serve(
             name=DEPLOYMENT_NAME,
             schedules=[Cron(schedule.cron, timezone=schedule.timezone)],
             triggers=[trigger],
-            parameters={"data_dir": str(data_dir), "out_dir": str(out_dir)},
+            # New drafts wait in the UI for the reviewer's decision (config/review.yaml).
+            parameters={"data_dir": str(data_dir), "out_dir": str(out_dir), "await_review": True},
             global_limit=1,                       # one report run at a time
             print_starting_message=False,
             entrypoint_type=EntrypointType.MODULE_PATH,

@@ -109,10 +109,8 @@ def load_reference(year: int, root: Path | None = None) -> Reference:
     attachments = validated(AttachmentLayout, read_yaml(base / attachments_file), attachments_file)
     layout_file = base / "config" / "final_accounts.yaml"
     layout = layout_from_config(read_yaml(layout_file)) if layout_file.exists() else None
-    review_file = base / "config" / "review.yaml"
-    review = validated(ReviewConfig, read_yaml(review_file), "config/review.yaml") if review_file.exists() else None
     return build_reference(formats, evaluation, load_code_lists(year, base), library, attachments, final_accounts=layout,
-                           review=review)
+                           review=load_review_settings(base))
 
 
 def _tree_sha(paths: list[Path], root: Path) -> str:
@@ -131,6 +129,17 @@ def project_fingerprints(template: Path) -> dict[str, str]:
         "template": hashlib.sha256(template.read_bytes()).hexdigest(),
         "code": _tree_sha(list((root / "flows").rglob("*.py")), root),
     }
+
+
+def load_review_settings(root: Path | None = None) -> ReviewConfig:
+    """config/review.yaml (defaults when absent: review required, a served run waits 72 hours).
+
+    Raises:
+        ConfigError: the file is unreadable or malformed.
+    """
+    base = root or project_root()
+    path = base / "config" / "review.yaml"
+    return validated(ReviewConfig, _read_yaml(path, base), "config/review.yaml") if path.exists() else ReviewConfig()
 
 
 def load_schedule(root: Path | None = None) -> Schedule:

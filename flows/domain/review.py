@@ -12,6 +12,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from pydantic import Field
+
 from flows.domain.config_schema import ConfigModel
 from flows.domain.errors import ReportError
 
@@ -25,6 +27,7 @@ class ReviewConfig(ConfigModel):
     """config/review.yaml."""
 
     required: bool = True      # false: a new version is sent as soon as it is made
+    wait_hours: float = Field(default=72, gt=0)   # how long a served run waits for the decision in the UI
 
 
 class ReviewError(ReportError):

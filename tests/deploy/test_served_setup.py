@@ -33,6 +33,28 @@ def _jixiao(services, site: Path, *args: str) -> subprocess.CompletedProcess:
                           env=services.env(JIXIAO_STATE_DIR=str(site / ".jixiao")))
 
 
+def _review(version: Path) -> dict:
+    return json.loads((version / "manifest.json").read_text(encoding="utf-8")).get("review", {})
+
+
+def _decide_in_the_form(services, answer: dict) -> None:
+    """Fill the paused run's review form as the Prefect UI does: resume it with the input."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateName
+    from prefect.flow_runs import resume_flow_run
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    def paused():
+        with temporary_settings(updates={PREFECT_API_URL: services.url}), get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
+            return runs[0] if runs else None
+
+    run = wait_for(paused, 120, "the run paused for review", lambda: services.log("worker.log"))
+    with temporary_settings(updates={PREFECT_API_URL: services.url}):
+        resume_flow_run(run.id, run_input=answer)
+
+
 def test_schedule_in_prefect_yaml_matches_the_configuration():
     deployment = yaml.safe_load((ROOT / "deploy" / "prefect.yaml").read_text(encoding="utf-8"))["deployments"][0]
     config = yaml.safe_load((ROOT / "config" / "schedule.yaml").read_text(encoding="utf-8"))
@@ -54,12 +76,19 @@ def test_event_after_a_corrected_export_makes_a_new_version_on_the_worker(prefec
     first = _jixiao(prefect_server, site, "rerun", "--year", "2024", "--unit", SAMPLE_UNIT)
     assert first.returncode == 0 and "jixiao.ledger.updated" in first.stdout, first.stdout + first.stderr
     wait_for(lambda: (unit / "v1" / "manifest.json").exists(), 240, "v1 from the worker", lambda: prefect_server.log("worker.log"))
+    # The run waits for the reviewer's form; approving it over the API finishes the run.
+    _decide_in_the_form(prefect_server, {"decision": "通过", "reviewer": "王审核", "comment": "同意", "units": []})
+    wait_for(lambda: _review(unit / "v1")["state"] == "通过", 120, "v1 approved", lambda: prefect_server.log("worker.log"))
 
     # Finance corrects one export row: the first expense line grows by 1,000.00 yuan.
     edit_csv(site / "data", add_to_first_debit(1000))
     again = _jixiao(prefect_server, site, "rerun", "--year", "2024", "--unit", SAMPLE_UNIT)
     assert again.returncode == 0, again.stdout + again.stderr
     wait_for(lambda: (unit / "v2" / "manifest.json").exists(), 240, "v2 after the event", lambda: prefect_server.log("worker.log"))
+    _decide_in_the_form(prefect_server, {"decision": "退回", "reviewer": "王审核", "comment": "请说明追加原因", "units": [SAMPLE_UNIT]})
+    wait_for(lambda: _review(unit / "v2")["state"] == "退回", 120, "v2 returned", lambda: prefect_server.log("worker.log"))
+    [decision] = _review(unit / "v2")["decisions"]
+    assert (decision["by"], decision["comment"]) == ("王审核", "请说明追加原因")
 
     manifest = json.loads((unit / "v2" / "manifest.json").read_text(encoding="utf-8"))
     changed = {c["figure"]: (c["old"], c["new"]) for c in manifest["revision"]["changed_figures"]}
