@@ -143,7 +143,8 @@ def _configure_console_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("  %(message)s"))
     logger = logging.getLogger("jixiao")
-    logger.handlers[:] = [handler]
+    # The terminal gets the lines; a handler that sends them to the Prefect run stays.
+    logger.handlers[:] = [h for h in logger.handlers if not isinstance(h, logging.StreamHandler)] + [handler]
     logger.setLevel(logging.INFO)
     logger.propagate = False
 
@@ -192,7 +193,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _serve(args)
         if args.command == "watch":
             return _watch(args)
-        if args.command == "rerun" and _emit_if_served(args.year, args.unit):
+        if args.command == "rerun" and _emit_if_served(args.year, args.unit, args.pdf):
             return EXIT_OK
         # Imported here: Prefect reads its settings at import time (see flows.settings).
         from flows.annual_report import annual_report, quality_gate
@@ -259,9 +260,14 @@ def _review_command(args: argparse.Namespace) -> int:
     return EXIT_ERROR if any(line.startswith("发送失败") for line in said) else EXIT_OK
 
 
-def _emit_if_served(year: int, units: list[str]) -> bool:
-    """Send the rerun event when a Prefect server is reachable; False means: run here instead."""
-    from flows.adapters.prefect_server import api_url, emit_ledger_updated, is_healthy
+# How long `rerun` waits for the served deployment to start a run for its event.
+EVENT_CONFIRM_SECONDS = 30
+
+
+def _emit_if_served(year: int, units: list[str], pdf: bool = False) -> bool:
+    """Send the rerun event when a Prefect server is reachable and confirm a run started for it;
+    False means: run here instead (no server, or nobody acted on the event)."""
+    from flows.adapters.prefect_server import api_url, emit_ledger_updated, is_healthy, run_started_since
     from flows.adapters.project_files import load_schedule
 
     schedule = load_schedule()
@@ -271,9 +277,15 @@ def _emit_if_served(year: int, units: list[str]) -> bool:
         os.environ.pop("PREFECT_API_URL", None)   # use the temporary local server instead of a dead one
         return False
     os.environ["PREFECT_API_URL"] = url
-    emit_ledger_updated(schedule.event, year, units)
-    _say(f"已向 {url} 发送 {schedule.event} 事件（{year} 年度{'，单位 ' + '、'.join(units) if units else '，全部单位'}）；"
-         "服务器上的报告任务将重新生成有变化的单位。")
+    sent_at = emit_ledger_updated(schedule.event, year, units, pdf)
+    scope = f"{year} 年度{'，单位 ' + '、'.join(units) if units else '，全部单位'}{'，含 PDF' if pdf else ''}"
+    run = run_started_since(sent_at, EVENT_CONFIRM_SECONDS)
+    if run is None:
+        _say(f"已向 {url} 发送 {schedule.event} 事件（{scope}），但 {EVENT_CONFIRM_SECONDS} 秒内服务器没有开始运行"
+             "（报告任务未在服务或触发器未启用）；改为直接重新生成。")
+        os.environ.pop("PREFECT_API_URL", None)
+        return False
+    _say(f"已向 {url} 发送 {schedule.event} 事件（{scope}）；服务器已开始运行 {run}，将重新生成有变化的单位。")
     return True
 
 
@@ -298,10 +310,12 @@ def _serve(args) -> int:
     # A service manager stops us with SIGTERM: clean up as on Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
 
-    _say(f"报告任务已就绪：按“{schedule.cron}”（{schedule.timezone}）每年运行；收到 {schedule.event} 事件时重新生成。"
-         f"界面：{os.environ['PREFECT_API_URL'].removesuffix('/api')}　按 Ctrl-C 停止。")
+    def ready() -> None:
+        _say(f"报告任务已就绪：按“{schedule.cron}”（{schedule.timezone}）每年运行；收到 {schedule.event} 事件时重新生成。"
+             f"界面：{os.environ['PREFECT_API_URL'].removesuffix('/api')}　按 Ctrl-C 停止。")
+
     try:
-        serve_annual_report(Path(args.data).resolve(), Path(args.out).resolve(), schedule)
+        serve_annual_report(Path(args.data).resolve(), Path(args.out).resolve(), schedule, ready)
     except KeyboardInterrupt:
         pass
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from flows.domain.schedule import Schedule
@@ -10,10 +11,17 @@ TRIGGER_NAME = "jixiao-ledger-updated"
 DEPLOYMENT_NAME = "annual-report"
 
 
-def serve_annual_report(data_dir: Path, out_dir: Path, schedule: Schedule) -> None:
-    """Block serving the deployment; on exit delete its automations so no orphan trigger remains."""
+def serve_annual_report(data_dir: Path, out_dir: Path, schedule: Schedule, ready: Callable[[], None] = lambda: None) -> None:
+    """Register the deployment and its trigger, call `ready`, then block serving it; on exit
+    delete its automations so no orphan trigger remains.
+
+    `ready` runs only once the trigger exists: an event sent after "ready" is printed is never lost.
+    """
+    import asyncio
+
     from prefect.deployments.runner import EntrypointType
     from prefect.events import DeploymentEventTrigger
+    from prefect.runner import Runner
     from prefect.schedules import Cron
 
     from flows.annual_report import annual_report
@@ -23,19 +31,23 @@ def serve_annual_report(data_dir: Path, out_dir: Path, schedule: Schedule) -> No
         expect={schedule.event},
         match={"prefect.resource.id": "jixiao.ledger.*"},
         parameters={"year": "{{ event.payload.year }}", "units": "{{ event.payload.units }}",
+                    "pdf": "{{ event.payload.pdf }}",
                     "data_dir": str(data_dir), "out_dir": str(out_dir), "await_review": True},
     )
+    runner = Runner(name=DEPLOYMENT_NAME)
     try:
-        annual_report.serve(
+        runner.add_flow(
+            annual_report,
             name=DEPLOYMENT_NAME,
             schedules=[Cron(schedule.cron, timezone=schedule.timezone)],
             triggers=[trigger],
             # New drafts wait in the UI for the reviewer's decision (config/review.yaml).
             parameters={"data_dir": str(data_dir), "out_dir": str(out_dir), "await_review": True},
-            global_limit=1,                       # one report run at a time
-            print_starting_message=False,
+            concurrency_limit=1,                  # one report run at a time
             entrypoint_type=EntrypointType.MODULE_PATH,
         )
+        ready()
+        asyncio.run(runner.start())
     finally:
         remove_automations()
 

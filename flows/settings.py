@@ -45,6 +45,12 @@ def configure_prefect_environment() -> Path:
     return home
 
 
+def local_server_port(configured: int) -> int:
+    """The local Prefect server's port: JIXIAO_SERVER_PORT when set (a second site on one
+    machine, tests), else config/schedule.yaml's."""
+    return int(os.environ.get("JIXIAO_SERVER_PORT") or configured)
+
+
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
     """Outgoing mail server. The password never appears in logs, manifests or artifacts (repr hides it)."""

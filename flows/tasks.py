@@ -20,6 +20,23 @@ from flows import unit_pipeline, year_inputs
 from flows.unit_pipeline import Stages
 
 
+def _send_logs_to_runs() -> None:
+    """jixiao's own log lines (校验结果, 失败原因 …) reach the Prefect run they were written in,
+    whichever process runs it: the CLI, a pool process, a served runner or a worker."""
+    import logging
+
+    from prefect.logging.handlers import APILogHandler
+
+    logger = logging.getLogger("jixiao")
+    if not any(isinstance(handler, APILogHandler) for handler in logger.handlers):
+        logger.addHandler(APILogHandler())
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
+_send_logs_to_runs()
+
+
 def _task(fn: Callable, name: str, **policy) -> Task:
     return task(fn, name=name, cache_policy=NO_CACHE, **policy)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -10,11 +11,12 @@ import urllib.request
 from pathlib import Path
 
 from flows.domain.schedule import Schedule
+from flows.settings import local_server_port
 
 
 def api_url(schedule: Schedule) -> str:
     """PREFECT_API_URL when set, else the local server address of config/schedule.yaml."""
-    return os.environ.get("PREFECT_API_URL") or f"http://{schedule.server_host}:{schedule.server_port}/api"
+    return os.environ.get("PREFECT_API_URL") or f"http://{schedule.server_host}:{local_server_port(schedule.server_port)}/api"
 
 
 def is_healthy(url: str, timeout: float = 2.0) -> bool:
@@ -33,12 +35,15 @@ def start_local_server(schedule: Schedule, log_file: Path, wait_seconds: float =
         RuntimeError: the server did not come up (its log file says why).
     """
     log = log_file.open("ab")
+    port = local_server_port(schedule.server_port)
     process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", schedule.server_host,
-         "--port", str(schedule.server_port)],
+        [sys.executable, "-m", "prefect", "server", "start", "--host", schedule.server_host, "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PREFECT_API_URL": ""},
+        # Its own session: Ctrl-C in the terminal reaches `serve`, which deletes the trigger
+        # while the server still answers, then stops it (a shared SIGINT killed it first).
+        start_new_session=True,
     )
-    url = f"http://{schedule.server_host}:{schedule.server_port}/api"
+    url = f"http://{schedule.server_host}:{port}/api"
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -58,12 +63,34 @@ def stop_server(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def emit_ledger_updated(event: str, year: int, units: list[str]) -> None:
-    """Tell the server that a year's ledger changed; its trigger reruns the annual report."""
+def emit_ledger_updated(event: str, year: int, units: list[str], pdf: bool = False) -> dt.datetime:
+    """Tell the server that a year's ledger changed; its trigger reruns the annual report (with
+    report.pdf when `pdf`). Returns when it was sent, to confirm the run it starts."""
     from prefect.events import emit_event
 
+    sent_at = dt.datetime.now(dt.UTC)
     emit_event(
         event=event,
         resource={"prefect.resource.id": f"jixiao.ledger.{year}", "prefect.resource.name": f"{year} 年度账簿"},
-        payload={"year": year, "units": ",".join(units)},
+        payload={"year": year, "units": ",".join(units), "pdf": pdf},
     )
+    return sent_at
+
+
+def run_started_since(moment: dt.datetime, wait_seconds: float, flow_name: str = "annual-report") -> str | None:
+    """The name of a run of `flow_name` created after `moment` (within `wait_seconds`), or None."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterExpectedStartTime
+
+    deadline = time.monotonic() + wait_seconds
+    with get_client(sync_client=True) as client:
+        while True:
+            runs = client.read_flow_runs(
+                flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+                flow_run_filter=FlowRunFilter(expected_start_time=FlowRunFilterExpectedStartTime(after_=moment)))
+            created = [r for r in runs if r.created and r.created >= moment]
+            if created:
+                return created[0].name
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(1)

@@ -37,6 +37,15 @@ def _review(version: Path) -> dict:
     return json.loads((version / "manifest.json").read_text(encoding="utf-8")).get("review", {})
 
 
+def _run_logs(services) -> list[str]:
+    """Every log line the Prefect API holds (what the run pages of the UI show)."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: services.url}), get_client(sync_client=True) as client:
+        return [log.message for log in client.read_logs()]
+
+
 def _decide_in_the_form(services, answer: dict) -> None:
     """Fill the paused run's review form as the Prefect UI does: resume it with the input."""
     from prefect.client.orchestration import get_client
@@ -79,6 +88,7 @@ def test_event_after_a_corrected_export_makes_a_new_version_on_the_worker(prefec
     # The run waits for the reviewer's form; approving it over the API finishes the run.
     _decide_in_the_form(prefect_server, {"decision": "通过", "reviewer": "王审核", "comment": "同意", "units": []})
     wait_for(lambda: _review(unit / "v1")["state"] == "通过", 120, "v1 approved", lambda: prefect_server.log("worker.log"))
+    assert any("数据质量校验 312001" in line for line in _run_logs(prefect_server)), "jixiao's lines reach the run's logs"
 
     # Finance corrects one export row: the first expense line grows by 1,000.00 yuan.
     edit_csv(site / "data", add_to_first_debit(1000))
