@@ -134,6 +134,9 @@ class DepartmentProfile(_Model):
     frugality: str = ""                           # 厉行节约保障措施
     declared_amounts: dict[str, DeclaredAmount] = {}   # by the attached tables' measure name (政府采购金额)
     buildings: Buildings | None = None            # none completed: the table prints —
+    # The reviewer's decision on each drafted finding of 存在的问题: 保留, 删除, or the sentence to print
+    # instead; kept here, it holds for every later version (budget_adjusted, low_execution, staff_over, sangong_over).
+    drafted_findings: dict[Literal["budget_adjusted", "low_execution", "staff_over", "sangong_over"], str] = {}
 
     @field_validator("unit_code", mode="before")
     @classmethod

@@ -62,8 +62,12 @@ def _rounding(parts_fen: Sequence[int], total_fen: int) -> dict[str, bool]:
 
 
 def _findings(m: DepartmentMetrics, thresholds: FindingThresholds, verdict: QualityVerdict,
-              explanations: Mapping[str, str]) -> dict[str, Any]:
-    """Which drafted findings apply; the template holds their wording."""
+              explanations: Mapping[str, str], decisions: Mapping[str, str]) -> dict[str, Any]:
+    """Which drafted findings apply, as the reviewer decided them; the template holds their wording.
+
+    `decisions` (the profile's drafted_findings) keep (保留), drop (删除) or rewrite (any other
+    text) a finding; an undecided finding is printed as drafted and marked in the reviewer's copy.
+    """
     pending = [r.rule_id for r in verdict.warnings if not explanations.get(r.rule_id, "").strip()]
     found = {
         "budget_adjusted": m.adjustment_rate is not None and m.adjustment_rate > thresholds.adjustment_rate_above,
@@ -71,7 +75,18 @@ def _findings(m: DepartmentMetrics, thresholds: FindingThresholds, verdict: Qual
         "staff_over": m.staff_control_rate is not None and m.staff_control_rate > thresholds.staff_control_rate_above,
         "sangong_over": bool(m.sangong_budget_fen) and m.sangong_total_fen > m.sangong_budget_fen,
     }
-    return {**found, "pending_warnings": pending, "any": any(found.values()) or bool(pending)}
+    shown = {name: applies and decisions.get(name, "").strip() != DROP for name, applies in found.items()}
+    edited = {name: text.strip() for name, text in decisions.items() if text.strip() not in (KEEP, DROP) and shown.get(name)}
+    marked = {name: applies and name not in decisions for name, applies in shown.items()}
+    return {**shown, "pending_warnings": pending, "any": any(shown.values()) or bool(pending),
+            "edited": {name: edited.get(name, "") for name in found}, "marked": marked,
+            "any_marked": any(marked.values()) or bool(pending)}
+
+
+# A reviewer's decision on a drafted finding (profile drafted_findings): keep it as drafted, drop it,
+# or any other text: print that text instead.
+KEEP, DROP = "保留", "删除"
+DRAFTED_FINDINGS = ("budget_adjusted", "low_execution", "staff_over", "sangong_over")
 
 
 def build_report_context(
@@ -138,7 +153,8 @@ def build_report_context(
             for index, i in enumerate(profile.indicators)
         ],
         "problems": list(profile.problems),
-        "findings": _findings(m, reference.evaluation.findings, verdict, profile.warning_explanations),
+        "findings": _findings(m, reference.evaluation.findings, verdict, profile.warning_explanations,
+                              profile.drafted_findings),
         "measures": [{"title": s.title, "text": s.text} for s in profile.measures],
         "other_notes": list(profile.other_notes),
         "quality_warnings": [
