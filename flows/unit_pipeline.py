@@ -20,6 +20,7 @@ import pandas as pd
 
 from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.attachments_workbook import attachments_xlsx
+from flows.adapters.input_snapshot import INPUT_SNAPSHOT, rows_changed_since, snapshot_bytes
 from flows.adapters.pdf import docx_to_pdf
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
@@ -39,6 +40,7 @@ from flows.domain.evaluation import Evaluation, evaluate_performance, points_tex
 from flows.domain.figures import FigureRegistry, build_figures
 from flows.domain.fingerprint import sha256_hex
 from flows.domain.ingest import YearInputs
+from flows.domain.input_changes import input_rows
 from flows.domain.lineage import figure_lineage
 from flows.domain.mailing import (
     MAX_SEND_ATTEMPTS,
@@ -286,8 +288,9 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     folder = catalog.unit_folder(workspace.out_dir, inputs.year, books.unit)
     version = output_folder.next_version(folder)
     ledger_accounting = inputs.ledger_accounting.for_files(books.files)
+    rows = input_rows(inputs.ledger, inputs.budget)        # kept, so the next version can say what changed
     outputs = {"report.docx": report.docx, "workpaper.xlsx": report.workpaper, "attachments.xlsx": report.attachments,
-               **quality_files(books, check)}
+               INPUT_SNAPSHOT: snapshot_bytes(rows), **quality_files(books, check)}
     if report.pdf is not None:
         outputs["report.pdf"] = report.pdf
     manifest = build_manifest(
@@ -304,7 +307,10 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
                               "grade": result.evaluation.grade}
     if previous:
-        manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"])
+        earlier = folder / previous["version"]
+        headers = {**ledger_accounting.headers, **inputs.budget_accounting.headers}
+        manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"],
+                                                 rows_changed_since(earlier, rows, headers))
         outputs[REVISION_NOTE] = revision_text(profile.name, inputs.year, version, manifest["revision"]).encode()
     published = output_folder.publish_version(folder, version, outputs, manifest, trees={"data_docs": check.data_docs})
     publish_outputs(books.unit, profile.name, inputs.year, published, workspace.out_dir, f"{published.name} 报告已生成")
