@@ -22,6 +22,7 @@ from flows.adapters import catalog, charts, delivery, docx_renderer, output_fold
 from flows.adapters.attachments_workbook import attachments_xlsx
 from flows.adapters.input_snapshot import INPUT_SNAPSHOT, rows_changed_since, snapshot_bytes
 from flows.adapters.pdf import docx_to_pdf
+from flows.adapters.redline import redline_docx
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.run_guard import scratch_folder
@@ -59,7 +60,7 @@ from flows.domain.quality_inputs import quality_datasets, quality_parameters
 from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
-from flows.domain.revision import describe_revision, revision_text
+from flows.domain.revision import REDLINE_NOTE, describe_revision, revision_text
 from flows.settings import fault_units, smtp_settings
 
 logger = logging.getLogger("jixiao")
@@ -312,6 +313,7 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
         manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"],
                                                  rows_changed_since(earlier, rows, headers))
         outputs[REVISION_NOTE] = revision_text(profile.name, inputs.year, version, manifest["revision"]).encode()
+        outputs[REDLINE_NOTE] = redline_docx((earlier / "report.docx").read_bytes(), report.docx, dt.datetime.now(dt.UTC))
     published = output_folder.publish_version(folder, version, outputs, manifest, trees={"data_docs": check.data_docs})
     publish_outputs(books.unit, profile.name, inputs.year, published, workspace.out_dir, f"{published.name} 报告已生成")
     return published

@@ -8,6 +8,8 @@ from typing import Any
 
 from flows.domain.input_changes import DETAIL_LIMIT, CellChange, InputChanges
 
+REDLINE_NOTE = "修订对照.docx"
+
 
 def describe_revision(previous: Mapping[str, Any], figures: Mapping[str, Mapping[str, Any]],
                       inputs: Mapping[str, str], rows: InputChanges | None = None) -> dict[str, Any]:
@@ -67,6 +69,7 @@ def revision_text(unit_name: str, year: int, version: str, revision: Mapping[str
         lines.append(f"  {i}. {_INPUT_LABELS.get(name, name)}（{c['change']}）")
     lines.append("")
     lines += _rows_text(revision["previous_version"], revision.get("changed_rows"))
+    lines += ["", f"报告正文的逐处修改（删除与插入）见同一目录下的 {REDLINE_NOTE}（在 Word 中以修订方式显示）。"]
     return "\n".join(lines) + "\n"
 
 

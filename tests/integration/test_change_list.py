@@ -1,5 +1,6 @@
-"""After finance corrects an export, v2's 修订说明.txt says exactly what changed: every printed
-figure, every input cell by file, row and the file's own column words.
+"""After finance corrects an export, v2 says exactly what changed: in 修订说明.txt (every printed
+figure, every input cell by file, row and the file's own column words) and in 修订对照.docx (the
+new report with Word tracked changes against v1's).
 
 The sample department is published twice in-process, as the render and publish tasks do, with
 one ledger amount corrected in between.
@@ -8,12 +9,15 @@ one ledger amount corrected in between.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
 from pathlib import Path
 
+import docx
 import pytest
+from lxml import etree
 
 from flows import unit_pipeline
 from flows.adapters import output_folder
@@ -23,8 +27,9 @@ from flows.adapters.project_files import load_reference, project_root
 from flows.domain.input_changes import compare_rows, input_rows
 from flows.domain.quality import QualityVerdict
 from flows.domain.revision import describe_revision, revision_text
-from tests.conftest import SAMPLE_UNIT
+from tests.conftest import SAMPLE_UNIT, docx_text_via_libreoffice
 from tests.fixtures.bad_inputs import CSV, XLSX, add_to_first_debit, edit_csv, edit_xlsx, first_row, read_rows
+from tests.fixtures.tracked_changes import W, accepted, paragraph_texts, rejected, tracked_texts
 
 NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?%?")
 FIGURE_LINE = re.compile(r"^\s+\d+\. (.+?)：(.+?) → (.+)$")
@@ -59,6 +64,7 @@ class Corrected:
         self.v2, self.after = _publish(data, tmp / "out")
         self.note = (self.v2 / "修订说明.txt").read_text(encoding="utf-8")
         self.manifest = json.loads((self.v2 / "manifest.json").read_text(encoding="utf-8"))
+        self.redline = (self.v2 / "修订对照.docx").read_bytes()
 
     def changed_figures(self) -> dict[str, tuple[str | None, str | None]]:
         """label → (old, new) printed text of every figure whose print differs between v1 and v2."""
@@ -81,6 +87,18 @@ def test_the_revision_note_lists_every_printed_figure_that_changed_and_no_other(
     section = corrected.note.split("一、", 1)[1].split("二、", 1)[0]
     listed = {m[1]: (m[2], m[3]) for line in section.splitlines() if (m := FIGURE_LINE.match(line))}
     assert listed == {label: (old or "—", new or "—") for label, (old, new) in changed.items()}
+
+
+def test_the_redline_marks_each_changed_figure_inserted_and_its_old_print_deleted_and_nothing_else(corrected):
+    changed = corrected.changed_figures()
+    inserted = [n for text in tracked_texts(corrected.redline, "ins") for n in NUMBER.findall(text)]
+    deleted = [n for text in tracked_texts(corrected.redline, "del") for n in NUMBER.findall(text)]
+    assert inserted and deleted
+    assert {new for _, new in changed.values() if new} <= set(inserted)
+    assert {old for old, _ in changed.values() if old} <= set(deleted)
+    # Nothing unchanged is marked: every marked number is the new or old print of a changed figure.
+    assert set(inserted) <= {new for _, new in changed.values()}
+    assert set(deleted) <= {old for old, _ in changed.values()}
 
 
 def test_the_revision_note_names_the_corrected_cell_by_file_row_and_the_files_own_column(corrected):
@@ -113,3 +131,27 @@ def test_a_line_inserted_into_the_xlsx_is_one_added_row_and_a_later_correction_n
     # Values as the report reads them: the voucher number without its leading zeros.
     assert f"{XLSX} 第 20 行：新增一行（日期 2024-07-04，凭证字号 记-713，摘要 补记：缴纳水费，借方 88.00）" in note
     assert f"{XLSX} 第 38 行（原第 37 行）「借方」：331.86 → 1,250.00" in note
+
+
+def test_accepting_every_change_gives_v2_and_rejecting_every_change_gives_v1(corrected):
+    assert accepted(corrected.redline) == paragraph_texts(corrected.after.docx)
+    assert rejected(corrected.redline) == paragraph_texts((corrected.v1 / "report.docx").read_bytes())
+
+
+def test_tracked_changes_are_by_jixiao_with_a_date_and_ids_of_their_own(corrected):
+    root = docx.Document(io.BytesIO(corrected.redline)).element
+    changes = etree.XPath("//w:ins | //w:del", namespaces=W)(root)
+    assert changes
+    assert {c.get(f"{{{W['w']}}}author") for c in changes} == {"Jixiao"}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", c.get(f"{{{W['w']}}}date")) for c in changes)
+    ids = [value for value in etree.XPath("//@w:id", namespaces=W)(root)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.slow
+def test_the_redline_opens_in_libreoffice_with_the_old_and_new_figures(corrected):
+    changed = corrected.changed_figures()
+    text = docx_text_via_libreoffice(corrected.v2 / "修订对照.docx")
+    old, new = changed["全年执行数"]
+    assert old in text and new in text
+    assert "部门整体支出绩效自评报告" in text
