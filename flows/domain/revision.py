@@ -1,4 +1,4 @@
-"""What changed between two versions of a department's report: for the manifest and the 修订说明."""
+"""What changed between two versions of a department's report: for the manifest, the 修订说明 and the terminal."""
 
 from __future__ import annotations
 
@@ -105,3 +105,12 @@ def _row_change_text(c: Mapping[str, Any]) -> str:
         return f"{c['file']} 第 {c['row']} 行：新增一行（{c['what']}）"
     return f"{c['file']} 原第 {c['row']} 行：已删除（{c['what']}）"
 
+
+def change_summary(revision: Mapping[str, Any], examples: int = 1) -> str:
+    """One short line for the terminal: how many printed figures and input cells changed, with an example."""
+    figures = revision.get("changed_figures", [])
+    shown = "；".join(f"{c['figure']} {c['old']} → {c['new']}" for c in figures[:examples])
+    said = f"{len(figures)} 项数据（例：{shown}{' …' if len(figures) > examples else ''}）" if figures else "报告数据无变化"
+    rows = revision.get("changed_rows")
+    inputs = f"输入 {rows['total']} 处" if rows is not None else f"输入 {len(revision.get('changed_inputs', []))} 个文件"
+    return f"与 {revision.get('previous_version')} 相比变化：{said}，{inputs}（详见 修订说明.txt、{REDLINE_NOTE}）"

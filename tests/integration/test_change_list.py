@@ -26,7 +26,7 @@ from flows.adapters.data_folder import read_year_inputs
 from flows.adapters.project_files import load_reference, project_root
 from flows.domain.input_changes import compare_rows, input_rows
 from flows.domain.quality import QualityVerdict
-from flows.domain.revision import describe_revision, revision_text
+from flows.domain.revision import change_summary, describe_revision, revision_text
 from tests.conftest import SAMPLE_UNIT, docx_text_via_libreoffice
 from tests.fixtures.bad_inputs import CSV, XLSX, add_to_first_debit, edit_csv, edit_xlsx, first_row, read_rows
 from tests.fixtures.tracked_changes import W, accepted, paragraph_texts, rejected, tracked_texts
@@ -131,6 +131,13 @@ def test_a_line_inserted_into_the_xlsx_is_one_added_row_and_a_later_correction_n
     # Values as the report reads them: the voucher number without its leading zeros.
     assert f"{XLSX} 第 20 行：新增一行（日期 2024-07-04，凭证字号 记-713，摘要 补记：缴纳水费，借方 88.00）" in note
     assert f"{XLSX} 第 38 行（原第 37 行）「借方」：331.86 → 1,250.00" in note
+
+
+def test_the_terminal_says_in_one_line_how_many_figures_and_input_cells_changed(corrected):
+    line = change_summary(corrected.manifest["revision"])
+    figures = len(corrected.changed_figures())
+    assert line.startswith(f"与 v1 相比变化：{figures} 项数据（例：") and "，输入 1 处" in line
+    assert "修订说明.txt" in line and len(line) < 120
 
 
 def test_accepting_every_change_gives_v2_and_rejecting_every_change_gives_v1(corrected):

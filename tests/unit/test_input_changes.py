@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from flows.domain.input_changes import DETAIL_LIMIT, CellChange, RowChange, compare_rows, input_rows, yuan_text
-from flows.domain.revision import describe_revision, revision_text
+from flows.domain.revision import change_summary, describe_revision, revision_text
 
 FILE = "2024/ledger/312001/凭证.csv"
 HEADERS = {FILE: {"posting_date": "凭证日期", "voucher_no": "凭证号", "debit": "借方金额", "credit": "贷方金额",
@@ -86,11 +86,21 @@ def test_a_huge_correction_lists_the_first_changes_and_counts_the_rest():
     assert f"…… 另有 {2 * DETAIL_LIMIT} 处未逐条列出" in note
     assert f"{FILE}：修改 {3 * DETAIL_LIMIT} 处，新增 0 行，删除 0 行" in note
     assert note.count("「借方金额」") == DETAIL_LIMIT
+    assert f"输入 {3 * DETAIL_LIMIT} 处" in change_summary(revision)
 
 
-def test_a_previous_version_without_its_rows_says_so():
+def test_a_previous_version_without_its_rows_says_so_and_counts_files():
     revision = describe_revision({"version": "v1", "inputs": {"input:a.csv": "1"}}, {}, {"input:a.csv": "2"}, None)
     assert "v1 没有保存其所依据的数据行" in revision_text("团市委", 2024, "v2", revision)
+    assert change_summary(revision) == "与 v1 相比变化：报告数据无变化，输入 1 个文件（详见 修订说明.txt、修订对照.docx）"
+
+
+def test_the_terminal_line_gives_one_example_and_the_counts():
+    figures = {"全年执行数": {"printed": "650.00"}, "预算执行率": {"printed": "99.90%"}}
+    old = {"version": "v3", "figures": {"全年执行数": {"printed": "648.31"}, "预算执行率": {"printed": "99.61%"}}}
+    changes = compare_rows(input_rows(_ledger(LINES)), input_rows(_ledger([(2, "记-2", 1, "x"), *LINES[1:]])), HEADERS)
+    assert change_summary(describe_revision(old, figures, {}, changes)) == (
+        "与 v3 相比变化：2 项数据（例：全年执行数 648.31 → 650.00 …），输入 2 处（详见 修订说明.txt、修订对照.docx）")
 
 
 def test_amounts_print_as_exact_yuan():
