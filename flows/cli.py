@@ -411,10 +411,9 @@ def _version_summary(version: Path) -> list[str]:
         lines.append("数据质量警告：" + "；".join(f"{w['rule_id']} {w['message']}（{w['count']}处）" for w in warnings))
     revision = manifest.get("revision")
     if revision:
-        changed = revision.get("changed_figures", [])
-        shown = "；".join(f"{c['figure']} {c['old']} → {c['new']}" for c in changed[:5])
-        more = f" 等 {len(changed)} 项" if len(changed) > 5 else ""
-        lines.append(f"与 {revision.get('previous_version')} 相比变化的数据：{shown or '无'}{more}（详见 修订说明.txt）")
+        from flows.domain.revision import change_summary
+
+        lines.append(change_summary(revision))
     review = manifest.get("review") or {}
     if review.get("state") == "草稿":
         lines.append(f"审核状态：草稿，待审核通过后发送（jixiao approve {manifest.get('unit_code', '')} --by 审核人；"

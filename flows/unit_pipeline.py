@@ -20,7 +20,9 @@ import pandas as pd
 
 from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.attachments_workbook import attachments_xlsx
+from flows.adapters.input_snapshot import INPUT_SNAPSHOT, rows_changed_since, snapshot_bytes
 from flows.adapters.pdf import docx_to_pdf
+from flows.adapters.redline import redline_docx
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.run_guard import scratch_folder
@@ -39,6 +41,7 @@ from flows.domain.evaluation import Evaluation, evaluate_performance, points_tex
 from flows.domain.figures import FigureRegistry, build_figures
 from flows.domain.fingerprint import sha256_hex
 from flows.domain.ingest import YearInputs
+from flows.domain.input_changes import input_rows
 from flows.domain.lineage import figure_lineage
 from flows.domain.mailing import (
     MAX_SEND_ATTEMPTS,
@@ -58,7 +61,7 @@ from flows.domain.quality_report import build_quality_view, violation_rows
 from flows.domain.reference import Reference
 from flows.domain.report_context import build_report_context
 from flows.domain.review import REVIEW_COPY, held_back_for_review, initial_review
-from flows.domain.revision import describe_revision, revision_text
+from flows.domain.revision import REDLINE_NOTE, describe_revision, revision_text
 from flows.settings import fault_units, smtp_settings
 
 logger = logging.getLogger("jixiao")
@@ -291,8 +294,10 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     folder = catalog.unit_folder(workspace.out_dir, inputs.year, books.unit)
     version = output_folder.next_version(folder)
     ledger_accounting = inputs.ledger_accounting.for_files(books.files)
+    rows = input_rows(inputs.ledger, inputs.budget)        # kept, so the next version can say what changed
     outputs = {"report.docx": report.docx, REVIEW_COPY: report.review_copy, "workpaper.xlsx": report.workpaper,
-               "attachments.xlsx": report.attachments, **quality_files(books, check)}
+               "attachments.xlsx": report.attachments,
+               INPUT_SNAPSHOT: snapshot_bytes(rows), **quality_files(books, check)}
     if report.pdf is not None:
         outputs["report.pdf"] = report.pdf
     manifest = build_manifest(
@@ -310,8 +315,12 @@ def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation
     manifest["evaluation"] = {"library": result.evaluation.library, "total": points_text(result.evaluation.total),
                               "grade": result.evaluation.grade}
     if previous:
-        manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"])
+        earlier = folder / previous["version"]
+        headers = {**ledger_accounting.headers, **inputs.budget_accounting.headers}
+        manifest["revision"] = describe_revision(previous, manifest["figures"], manifest["inputs"],
+                                                 rows_changed_since(earlier, rows, headers))
         outputs[REVISION_NOTE] = revision_text(profile.name, inputs.year, version, manifest["revision"]).encode()
+        outputs[REDLINE_NOTE] = redline_docx((earlier / "report.docx").read_bytes(), report.docx, dt.datetime.now(dt.UTC))
     published = output_folder.publish_version(folder, version, outputs, manifest, trees={"data_docs": check.data_docs})
     publish_outputs(books.unit, profile.name, inputs.year, published, workspace.out_dir, f"{published.name} 报告已生成")
     return published
