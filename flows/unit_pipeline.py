@@ -357,8 +357,9 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
     title = report_title(profile.name, manifest["fiscal_year"], version.name)
     attachment = safe_file_name(title, ".docx")
     attachments = {attachment: docx}
-    if (version / REVISION_NOTE).exists():
-        attachments[REVISION_NOTE] = (version / REVISION_NOTE).read_bytes()
+    for note in (REVISION_NOTE, REDLINE_NOTE):          # what changed, in words and as tracked changes
+        if (version / note).exists():
+            attachments[note] = (version / note).read_bytes()
     body = mail_body(profile.name, manifest["fiscal_year"], version.name,
                      manifest.get("revision", {}).get("previous_version"))
     smtp = smtp_settings()

@@ -41,5 +41,5 @@ def safe_file_name(title: str, suffix: str) -> str:
 def mail_body(unit_name: str, year: int, version: str, revised_from: str | None) -> str:
     lines = [f"附件为{report_title(unit_name, year, version)}。"]
     if revised_from:
-        lines.append(f"本版本是对 {revised_from} 的修订，变化见附件《修订说明》。")
+        lines.append(f"本版本是对 {revised_from} 的修订，变化见附件《修订说明》；《修订对照》以修订标记显示改动之处。")
     return "\n".join(lines) + "\n"

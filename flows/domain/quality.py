@@ -64,8 +64,9 @@ class QualityVerdict:
         }
 
 
-# Canonical ledger/budget columns -> the export column they were read from.
-_SOURCE_COLUMN = {"expense_type": "project_category", "amount_fen": "debit"}
+# Canonical ledger/budget columns -> the export columns they may have been read from, in order
+# (an amount is the ledger's 借方 or 贷方, or the budget's 指标金额).
+_SOURCE_COLUMNS = {"expense_type": ("project_category",), "amount_fen": ("debit", "amount", "credit")}
 
 
 def in_files_own_words(results: Sequence[RuleResult], headers: Mapping[str, Mapping[str, str]]) -> tuple[RuleResult, ...]:
@@ -73,7 +74,8 @@ def in_files_own_words(results: Sequence[RuleResult], headers: Mapping[str, Mapp
     项目类别), so a clerk finds the column in the file; `headers` is file -> canonical -> words."""
     def words(v: Violation) -> str:
         own = headers.get(v.file, {})
-        return own.get(_SOURCE_COLUMN.get(v.column, v.column)) or own.get(v.column) or v.column
+        found = (own.get(source) for source in (*_SOURCE_COLUMNS.get(v.column, ()), v.column))
+        return next((words for words in found if words), v.column)
 
     return tuple(
         replace(result, violations=tuple(replace(v, column=words(v)) for v in result.violations))

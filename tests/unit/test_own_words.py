@@ -39,3 +39,11 @@ def test_yaml_folding_puts_no_space_between_chinese_characters():
     assert folded == "领导全市共青团工作； 参与制定青少年事业发展规划"
     assert without_folding_spaces(folded) == "领导全市共青团工作；参与制定青少年事业发展规划"
     assert without_folding_spaces("完成 983 名，举办 2000 余场") == "完成 983 名，举办 2000 余场"
+
+
+def test_an_amount_in_a_budget_file_is_named_by_its_own_amount_header():
+    budget_file = "2024/budget/2024年指标.csv"
+    result = RuleResult("BUD-003", "budget_rows", "critical", "accuracy", "指标金额无效", False, 1,
+                        (Violation(budget_file, 4, "amount_fen", "-5", ""),))
+    [relabelled] = in_files_own_words([result], {budget_file: {"amount": "指标金额"}, FILE: {"debit": "借方金额"}})
+    assert relabelled.violations[0].column == "指标金额"
