@@ -110,6 +110,23 @@ def report_parts(inputs, reference, verdict):
     return context, report_charts(result.metrics, result.evaluation)
 
 
+def render_sample(data: Path):
+    """The sample department of `data` rendered with last year's data, as the render task does it:
+    (books, evaluation result, rendered report)."""
+    from flows import unit_pipeline
+    from flows.adapters.data_folder import read_year_inputs
+    from flows.adapters.project_files import load_reference
+    from flows.domain.quality import QualityVerdict
+
+    reference, prior_reference = load_reference(2024), load_reference(2023)
+    books = unit_pipeline.UnitBooks(read_year_inputs(data, 2024, reference), read_year_inputs(data, 2023, prior_reference))
+    workspace = unit_pipeline.Workspace(reference, ROOT / "templates" / "report.docx", data / "out",
+                                        prior_reference=prior_reference)
+    result = unit_pipeline.evaluate(books, workspace)
+    check = unit_pipeline.QualityCheck(QualityVerdict(SAMPLE_UNIT, ()), data / "docs", "test")
+    return books, result, unit_pipeline.render(books, workspace, result, check)
+
+
 def listing(folder: Path) -> list[str]:
     """What a user sees in an output folder (hidden entries such as the run lock left out)."""
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))

@@ -16,7 +16,6 @@ import docx.oxml.ns
 import pytest
 
 from flows import unit_pipeline
-from flows.adapters.data_folder import read_year_inputs
 from flows.adapters.docx_renderer import render_docx
 from flows.adapters.project_files import load_reference, project_root
 from flows.domain.attached_tables import DrawnTable
@@ -26,7 +25,7 @@ from flows.domain.figures import build_figures
 from flows.domain.profile import Indicator
 from flows.domain.quality import QualityVerdict
 from flows.domain.report_context import build_report_context
-from tests.conftest import SAMPLE_UNIT
+from tests.conftest import SAMPLE_UNIT, render_sample
 
 OFFICIAL_CONTROL_ROWS = ["三公经费", "1、公务用车购置和维护经费", "其中：公车购置", "公车运行维护", "2、出国经费", "3、公务接待",
                          "项目支出", "公用经费", "其中：办公经费", "水费、电费、差旅费", "会议费、培训费", "政府采购金额",
@@ -41,14 +40,8 @@ OFFICIAL_INDICATOR_COLUMNS = ["一级指标", "二级指标", "三级指标", "�
 @pytest.fixture(scope="module")
 def sample():
     """The sample department rendered with last year's data: (pipeline pieces, drawn tables, report .docx)."""
-    data = project_root() / "data"
-    reference, prior_reference = load_reference(2024), load_reference(2023)
-    books = unit_pipeline.UnitBooks(read_year_inputs(data, 2024, reference), read_year_inputs(data, 2023, prior_reference))
-    workspace = unit_pipeline.Workspace(reference, project_root() / "templates" / "report.docx", data / "out",
-                                        prior_reference=prior_reference)
-    result = unit_pipeline.evaluate(books, workspace)
-    check = unit_pipeline.QualityCheck(QualityVerdict(SAMPLE_UNIT, ()), data / "docs", "test")
-    report = unit_pipeline.render(books, workspace, result, check)
+    books, result, report = render_sample(project_root() / "data")
+    reference = load_reference(2024)
     tables = report_attachments(reference.evaluation.attachment_layout, reference.evaluation.attachment_layout_file,
                                 books.profile, result.evaluation, result.amounts, report.figures, 2024)
     return books, result, report, tables

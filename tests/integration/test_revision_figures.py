@@ -17,24 +17,16 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from flows import unit_pipeline
-from flows.adapters.data_folder import read_year_inputs
-from flows.adapters.project_files import load_reference, project_root
-from flows.domain.quality import QualityVerdict
+from flows.adapters.project_files import project_root
 from flows.domain.revision import describe_revision
-from tests.conftest import SAMPLE_UNIT
+from tests.conftest import render_sample
 from tests.fixtures.bad_inputs import add_to_first_debit, edit_csv
 
 NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?%?")
 
 
 def _render(data: Path) -> unit_pipeline.RenderedReport:
-    reference, prior_reference = load_reference(2024), load_reference(2023)
-    books = unit_pipeline.UnitBooks(read_year_inputs(data, 2024, reference), read_year_inputs(data, 2023, prior_reference))
-    workspace = unit_pipeline.Workspace(reference, project_root() / "templates" / "report.docx", data / "out",
-                                        prior_reference=prior_reference)
-    result = unit_pipeline.evaluate(books, workspace)
-    check = unit_pipeline.QualityCheck(QualityVerdict(SAMPLE_UNIT, ()), data / "docs", "test")
-    return unit_pipeline.render(books, workspace, result, check)
+    return render_sample(data)[2]
 
 
 def _blocks(data: bytes) -> list[str]:
