@@ -432,6 +432,9 @@ def measure_lineage(layout: AttachmentLayout, ledger: pd.DataFrame, budget: pd.D
                                    int(rows["amount_fen"].sum()), rows))
     for name, columns in lines.items():
         measure = layout.measures[name]
+        # Only this year's lines are printed: last year's projects that ended have no row.
+        printed = set(_selected(ledger, measure, fiscal_funds)["project_code"]) | set(
+            _selected(budget, measure, fiscal_funds)["project_code"])
         for source in columns:
             frames = None if source in ("none", "rate") else _frames_of(source, ledger, budget, fiscal_funds, prior)
             if frames is None:
@@ -439,6 +442,8 @@ def measure_lineage(layout: AttachmentLayout, ledger: pd.DataFrame, budget: pd.D
             frame, funds = frames
             selected = _selected(frame, measure, funds)
             for code, part in selected.groupby("project_code", sort=False):
+                if code not in printed:
+                    continue
                 rows = _source_rows(part, source, measure.budget_phase)
                 label = f"{name}:{part['project_name'].iloc[0]}（{code}）·{SOURCE_NAMES[source]}"
                 found.append(MeasureFigure(line_key(name, str(code), source), label, f"{measure.definition}，预算项目 {code}",

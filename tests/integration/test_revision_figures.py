@@ -100,6 +100,9 @@ def test_the_workpaper_lists_every_registry_figure_with_its_source_rows():
         if figure.key.startswith(("amount.", "line.")) and figure.kind == "money" and figure.fen is not None \
                 and "政府采购金额" not in figure.key:
             assert listed[figure.key][5], f"{figure.key} has no source rows"
+    # And every amount the workpaper explains is one the report prints (no row for last year's ended projects).
+    referenced = {i for row in listed.values() if row[5] for i in row[5].split("、")}
+    assert set(lineage) <= referenced, sorted(set(lineage) - referenced)[:5]
     joined = [(key, row[5]) for key, row in listed.items() if row[5]]
     assert len(joined) >= 60
     for key, figure_ids in joined:
