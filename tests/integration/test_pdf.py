@@ -23,7 +23,10 @@ pytestmark = pytest.mark.slow
 
 UNIT = "312001"
 # Family names of CJK fonts as pdffonts prints them (subset prefix "ABCDEF+" stripped).
-CJK_FONT = re.compile(r"CJK|Hei|Song|Fang|Kai|SimSun|SimHei|Ming|Gothic|Mincho|WenQuanYi|Droid Sans Fallback|方正|宋|黑|楷", re.IGNORECASE)
+CJK_FONT = re.compile(r"CJK|SC-|Hei|Song|Fang|Kai|SimSun|SimHei|Ming|Gothic|Mincho|WenQuanYi|Droid Sans Fallback|方正|宋|黑|楷",
+                      re.IGNORECASE)
+# A Japanese or Korean variant of a CJK face (NotoSansCJKjp-Regular, NotoSerifCJKkr-Bold, …).
+JP_OR_KR = re.compile(r"jp|kr", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +70,19 @@ def test_fonts_are_embedded_and_include_a_cjk_font(report_pdf: bytes) -> None:
     not_embedded = [name for name, emb in rows if emb != "yes"]
     assert not not_embedded, f"fonts not embedded: {not_embedded}"
     assert any(CJK_FONT.search(name) for name, _ in rows), f"no CJK font among {[name for name, _ in rows]}"
+
+
+def test_chinese_text_is_set_in_simplified_chinese_faces_never_japanese_or_korean(report_pdf: bytes) -> None:
+    """仿宋 (body) → Noto Serif SC, 黑体 (一级 headings) → Noto Sans SC, 楷体 (二级 headings) → LXGW WenKai.
+
+    The Debian Noto CJK collections embed under a "jp" name whatever face is used, so the SC faces come from
+    the SC-only fonts of the font package (deploy/fonts/fonts.conf).
+    """
+    names = [name for name, _ in _font_rows(report_pdf)]
+    assert not [name for name in names if JP_OR_KR.search(name)], names
+    assert any(name.startswith("NotoSerifSC-") for name in names), names
+    assert any(name.startswith("NotoSansSC-") for name in names), names
+    assert any(name.startswith("LXGWWenKai") for name in names), names
 
 
 def test_pdf_text_shows_the_title_and_the_total(report_pdf: bytes) -> None:
@@ -119,4 +135,10 @@ def test_timeout_raises_quickly_and_leaves_nothing_behind(report_docx: bytes, ti
 def test_missing_libreoffice_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_adapter.shutil, "which", lambda name: None)
     with pytest.raises(PdfConversionError, match="libreoffice-writer-nogui"):
+        docx_to_pdf(b"PK")
+
+
+def test_missing_font_configuration_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(pdf_adapter, "FONTS_CONF", tmp_path / "fonts.conf")
+    with pytest.raises(PdfConversionError, match="fonts.conf"):
         docx_to_pdf(b"PK")
