@@ -113,3 +113,21 @@ def report_parts(inputs, reference, verdict):
 def listing(folder: Path) -> list[str]:
     """What a user sees in an output folder (hidden entries such as the run lock left out)."""
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+@pytest.fixture(scope="session")
+def sample_report_docx(reference, sample_inputs) -> bytes:
+    """The sample department's report.docx, rendered from the template as the pipeline renders it."""
+    from flows.adapters.docx_renderer import render_docx
+    from flows.domain.quality import QualityVerdict
+
+    context, images = report_parts(sample_inputs, reference, QualityVerdict(SAMPLE_UNIT, ()))
+    return render_docx(ROOT / "templates" / "report.docx", context, images)
+
+
+@pytest.fixture(scope="session")
+def sample_report_pdf(sample_report_docx) -> bytes:
+    """The sample report as PDF, made by LibreOffice with the report's font configuration."""
+    from flows.adapters.pdf import docx_to_pdf
+
+    return docx_to_pdf(sample_report_docx)

@@ -9,6 +9,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -105,11 +107,13 @@ def docx_to_pdf(docx: bytes, timeout_seconds: float = 180, retries: int = 1) -> 
     raise AssertionError("unreachable")
 
 
-def _poppler(tool: str, pdf: bytes, *args: str) -> str:
+def _poppler(tool: str, pdf: bytes, *args: str, after: tuple[str, ...] = ()) -> str:
+    """Run a poppler tool on `pdf` (options, then the file, then `after`) and return what it prints."""
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
         path = Path(work) / "in.pdf"
         path.write_bytes(pdf)
-        return subprocess.run([tool, *args, str(path)], capture_output=True, text=True, check=True, timeout=120).stdout
+        return subprocess.run([tool, *args, str(path), *after], capture_output=True, text=True, check=True,
+                              timeout=120).stdout
 
 
 def pdf_page_count(pdf: bytes) -> int:
@@ -135,3 +139,35 @@ def pdf_pages_to_png(pdf: bytes, dpi: int = 60) -> list[bytes]:
                        capture_output=True, check=True, timeout=300)
         pages = sorted(Path(work).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         return [page.read_bytes() for page in pages]
+
+
+@dataclass(frozen=True)
+class PdfWord:
+    """A word as `pdftotext -bbox` finds it: its text and box in points, from the page's top left corner."""
+
+    text: str
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    width: float
+    height: float
+    words: tuple[PdfWord, ...]
+
+
+_BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.DOTALL)
+_BBOX_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', re.DOTALL)
+
+
+def pdf_words(pdf: bytes) -> list[PdfPage]:
+    """Every page with its words and their boxes (`pdftotext -bbox`), in page order, for layout checks."""
+    pages = []
+    for width, height, body in _BBOX_PAGE.findall(_poppler("pdftotext", pdf, "-bbox", "-enc", "UTF-8", after=("-",))):
+        words = tuple(PdfWord(unescape(text), float(x0), float(y0), float(x1), float(y1))
+                      for x0, y0, x1, y1, text in _BBOX_WORD.findall(body))
+        pages.append(PdfPage(float(width), float(height), words))
+    return pages

@@ -12,16 +12,10 @@ from pathlib import Path
 import pytest
 
 from flows.adapters import pdf as pdf_adapter
-from flows.adapters.data_folder import read_year_inputs
-from flows.adapters.docx_renderer import render_docx
 from flows.adapters.pdf import PdfConversionError, docx_to_pdf, pdf_fonts, pdf_page_count, pdf_pages_to_png
-from flows.adapters.project_files import load_reference, project_root
-from flows.domain.quality import QualityVerdict
-from tests.conftest import report_parts
 
 pytestmark = pytest.mark.slow
 
-UNIT = "312001"
 # Family names of CJK fonts as pdffonts prints them (subset prefix "ABCDEF+" stripped).
 CJK_FONT = re.compile(r"CJK|SC-|Hei|Song|Fang|Kai|SimSun|SimHei|Ming|Gothic|Mincho|WenQuanYi|Droid Sans Fallback|方正|宋|黑|楷",
                       re.IGNORECASE)
@@ -30,17 +24,13 @@ JP_OR_KR = re.compile(r"jp|kr", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def report_docx() -> bytes:
-    root = project_root()
-    reference = load_reference(2024)
-    inputs = read_year_inputs(root / "data", 2024, reference)
-    context, images = report_parts(inputs, reference, QualityVerdict(UNIT, ()))
-    return render_docx(root / "templates" / "report.docx", context, images)
+def report_docx(sample_report_docx: bytes) -> bytes:
+    return sample_report_docx
 
 
 @pytest.fixture(scope="module")
-def report_pdf(report_docx: bytes) -> bytes:
-    return docx_to_pdf(report_docx)
+def report_pdf(sample_report_pdf: bytes) -> bytes:
+    return sample_report_pdf
 
 
 def _font_rows(pdf: bytes) -> list[tuple[str, str]]:
