@@ -130,6 +130,12 @@ def pdf_fonts(pdf: bytes) -> list[str]:
     return [line for line in lines[2:] if line.strip()]  # skip the header and the ---- rule
 
 
+def pdf_image_pages(pdf: bytes) -> list[int]:
+    """The page number of every picture in the PDF (`pdfimages -list`; soft masks not counted), in order."""
+    lines = _poppler("pdfimages", pdf, "-list").splitlines()[2:]  # skip the header and the ---- rule
+    return [int(fields[0]) for fields in (line.split() for line in lines) if len(fields) > 2 and fields[2] == "image"]
+
+
 def pdf_pages_to_png(pdf: bytes, dpi: int = 60) -> list[bytes]:
     """Every page as PNG bytes, in page order (`pdftoppm`), for previews and visual checks."""
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
