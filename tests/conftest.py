@@ -130,3 +130,33 @@ def render_sample(data: Path):
 def listing(folder: Path) -> list[str]:
     """What a user sees in an output folder (hidden entries such as the run lock left out)."""
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+@pytest.fixture(scope="session")
+def sample_parts(reference, sample_inputs):
+    """The sample department's template context and chart images (no quality warnings)."""
+    from flows.domain.quality import QualityVerdict
+
+    return report_parts(sample_inputs, reference, QualityVerdict(SAMPLE_UNIT, ()))
+
+
+@pytest.fixture(scope="session")
+def sample_context(sample_parts) -> dict:
+    return sample_parts[0]
+
+
+@pytest.fixture(scope="session")
+def sample_report_docx(sample_parts) -> bytes:
+    """The sample department's report.docx, rendered from the template as the pipeline renders it."""
+    from flows.adapters.docx_renderer import render_docx
+
+    context, images = sample_parts
+    return render_docx(ROOT / "templates" / "report.docx", context, images)
+
+
+@pytest.fixture(scope="session")
+def sample_report_pdf(sample_report_docx) -> bytes:
+    """The sample report as PDF, made by LibreOffice with the report's font configuration."""
+    from flows.adapters.pdf import docx_to_pdf
+
+    return docx_to_pdf(sample_report_docx)

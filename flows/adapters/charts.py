@@ -12,6 +12,13 @@ folder when the home cache is not writable).
 
 Inputs are plain values: labels in Chinese, amounts already in 万元 (Decimal or float; plotted as float,
 labelled by rounding half up like the report text), scores as numbers.
+
+A chart draws no title: the report prints 图<n> and the title in the caption under the picture, so a reader
+sees each title once (`Chart.title` and the alt text still carry it). Charts are drawn at 300 dpi, exactly
+15 cm wide (the width the report places them at, so their text prints at its own size), with a constrained
+layout that keeps every label inside the picture; long names wrap onto as many lines as they need and are
+never shortened. Heights grow with the number of rows up to about two thirds of the type area, so a chart
+always leaves room on its page for the text that follows it.
 """
 
 from __future__ import annotations
@@ -35,9 +42,9 @@ from flows.domain.report_context import CHART_TITLES
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
 FONT_FILE = "NotoSansSC-Regular.otf"
 
-DPI = 150
-WIDTH_IN = 15 / 2.54  # 15 cm: the text width of an A4 page with ordinary margins
-MAX_HEIGHT_IN = 9.0  # keeps a chart with many rows on one A4 page
+DPI = 300
+WIDTH_IN = 15 / 2.54  # 15 cm: the report places charts 15 cm wide (the type area is 15.6 cm)
+MAX_HEIGHT_IN = 5.9  # 15 cm: two thirds of the 22.5 cm type area, so text always follows a chart on its page
 
 # Office-like colours, so the charts sit well in a Word report.
 _BLUE = "#2E75B6"
@@ -103,8 +110,7 @@ def _rc() -> dict[str, object]:
     name = cjk_font_name()
     return {
         "font.family": [name],
-        "font.size": 9,
-        "axes.titlesize": 11,
+        "font.size": 10,
         "axes.edgecolor": "#595959",
         "axes.labelcolor": _TEXT,
         "text.color": _TEXT,
@@ -150,12 +156,31 @@ _NO_LINE_START = set("，。、；：？！）》」』”’】〕…%％·—"
 _NO_LINE_END = set("（《「『“‘【〔")
 
 
-def wrap_label(label: str, width: int = 24, max_lines: int = 2) -> str:
-    """Wrap a Chinese label to lines of `width` display columns (a hanzi is 2), at most `max_lines`.
+def wrap_label(label: str, width: int = 24, max_lines: int | None = None, balanced: bool = False) -> str:
+    """Wrap a Chinese label to lines of `width` display columns (a hanzi is 2).
 
-    A longer label is cut and ends with "…"; the full label is kept in the chart's alt text.
+    `balanced` makes the lines about equally long (the fewest lines of at most `width`, then as even as they
+    can be), so that no line holds a lone last character. With `max_lines`, a longer label is cut and ends
+    with "…" (the charts never do this: they show every name whole; it is in the chart's alt text anyway).
     """
     text = " ".join(label.split())
+    if balanced:
+        count = len(_wrap(text, width))
+        narrower = width
+        while narrower > 2 and len(_wrap(text, narrower - 1)) == count:
+            narrower -= 1
+        lines = _wrap(text, narrower)
+    else:
+        lines = _wrap(text, width)
+    if max_lines is not None and len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and sum(_width(c) for c in last) + 2 > width:
+            last = last[:-1]
+        lines = [*lines[: max_lines - 1], last + "…"]
+    return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     current, used = "", 0
     for char in text:
@@ -172,12 +197,7 @@ def wrap_label(label: str, width: int = 24, max_lines: int = 2) -> str:
         current, used = current + char, used + w
     if current:
         lines.append(current)
-    if len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and sum(_width(c) for c in last) + 2 > width:
-            last = last[:-1]
-        lines = [*lines[: max_lines - 1], last + "…"]
-    return "\n".join(lines)
+    return lines
 
 
 # ---------------------------------------------------------------------------- drawing helpers
@@ -191,12 +211,13 @@ def _check_items(items: Sequence[tuple], title: str) -> None:
             raise ChartDataError(f"图表“{title}”的项目名称为空：{item!r}")
 
 
-def _height(rows: int, per_row: float, extra: float = 1.1) -> float:
-    return min(MAX_HEIGHT_IN, max(2.2, rows * per_row + extra))
+def _height(rows: int, per_row: float, extra: float = 0.7) -> float:
+    return min(MAX_HEIGHT_IN, max(1.8, rows * per_row + extra))
 
 
 def _new_axes(height_in: float):
-    figure = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
+    # Constrained layout fits the axes inside the figure with every tick label, bar label and the legend.
+    figure = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)  # explicit Agg canvas: no pyplot, no GUI backend, no global figure registry
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
@@ -205,10 +226,9 @@ def _new_axes(height_in: float):
     return figure, axes
 
 
-def _title_with_legend(axes, title: str) -> None:
-    """Title on top, the legend in one row between title and plot (never over the bars)."""
-    axes.set_title(title, pad=22)
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=8, borderaxespad=0.3)
+def _legend_on_top(axes) -> None:
+    """The legend in one row above the plot (never over the bars); the caption under the picture is the title."""
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=9, borderaxespad=0.3)
 
 
 def _value_limits(values: Sequence[float], headroom: float = 0.18) -> tuple[float, float]:
@@ -220,7 +240,8 @@ def _value_limits(values: Sequence[float], headroom: float = 0.18) -> tuple[floa
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     # No "Software" chunk (it carries matplotlib's version): same data → same bytes.
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.08, metadata={"Software": None})
+    # The whole figure, not a tight crop: the picture is exactly WIDTH_IN wide, so it prints at its own size.
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     figure.clear()  # the figure is not registered with pyplot, so this and dropping it frees everything
     return buffer.getvalue()
 
@@ -238,21 +259,20 @@ def _render(draw, height_in: float) -> bytes:
 def spending_by_class_chart(items: list[tuple[str, float]], title: str = CHART_TITLES["spending_by_class"]) -> Chart:
     """Horizontal bars of spending per economic class (万元), each labelled with two decimals."""
     _check_items(items, title)
-    labels = [wrap_label(name, width=20) for name, _ in items]
+    labels = [wrap_label(name, width=20, balanced=True) for name, _ in items]
     values = [float(_decimal(value)) for _, value in items]
     texts = [_two_places(value) for _, value in items]
 
     def draw(figure: Figure, axes) -> None:
         positions = range(len(items))
         bars = axes.barh(positions, values, height=0.6, color=_BLUE)
-        axes.bar_label(bars, labels=texts, padding=3, fontsize=8)
+        axes.bar_label(bars, labels=texts, padding=3, fontsize=9)
         axes.set_yticks(list(positions), labels)
         axes.set_ylim(len(items) - 0.5, -0.5)  # first item on top, no empty band above or below
         axes.set_xlim(*_value_limits(values))
         axes.set_xlabel("万元")
-        axes.set_title(title)
 
-    png = _render(draw, _height(len(items), 0.42))
+    png = _render(draw, _height(len(items), 0.4))
     listed = "；".join(f"{name}{text}万元" for (name, _), text in zip(items, texts, strict=True))
     alt = f"{_plain(title)}图，共{len(items)}类：{listed}。"
     return Chart(png=png, alt_text=alt, title=title)
@@ -261,30 +281,36 @@ def spending_by_class_chart(items: list[tuple[str, float]], title: str = CHART_T
 def budget_vs_actual_chart(items: list[tuple[str, float, float]], title: str = CHART_TITLES["budget_vs_actual"]) -> Chart:
     """Per project, a pair of horizontal bars: full-year budget and actual spending (万元)."""
     _check_items(items, title)
-    labels = [wrap_label(name) for name, _, _ in items]
+    labels = [wrap_label(name, width=30, balanced=True) for name, _, _ in items]
+    lines = max(label.count("\n") + 1 for label in labels)
     budgets = [float(_decimal(budget)) for _, budget, _ in items]
     actuals = [float(_decimal(actual)) for _, _, actual in items]
     budget_texts = [_two_places(budget) for _, budget, _ in items]
     actual_texts = [_two_places(actual) for _, _, actual in items]
-    many = len(items) > 12
+    # Room per project for its two bars and its name (one to three lines of 9 pt, 1.3 apart). Past the
+    # height limit the rows get narrower, and the text smaller (down to 6 pt) so that names still fit.
+    extra = 0.9
+    height = _height(len(items), max(0.36, 0.165 * lines + 0.06), extra=extra)
+    row = (height - extra) / len(items)
+    tick_size = max(6, min(9, int((row - 0.06) * 72 / (1.3 * lines))))
+    value_size = max(6, tick_size - 1)
 
     def draw(figure: Figure, axes) -> None:
         bar = 0.38
         centres = list(range(len(items)))
         budget_bars = axes.barh([c - bar / 2 for c in centres], budgets, height=bar, color=_LIGHT_BLUE, label="全年预算")
         actual_bars = axes.barh([c + bar / 2 for c in centres], actuals, height=bar, color=_BLUE, label="实际执行")
-        size = 6 if many else 7
-        axes.bar_label(budget_bars, labels=budget_texts, padding=2, fontsize=size)
-        axes.bar_label(actual_bars, labels=actual_texts, padding=2, fontsize=size)
-        axes.set_yticks(centres, labels, fontsize=7 if many else 8)
+        axes.bar_label(budget_bars, labels=budget_texts, padding=2, fontsize=value_size)
+        axes.bar_label(actual_bars, labels=actual_texts, padding=2, fontsize=value_size)
+        axes.set_yticks(centres, labels, fontsize=tick_size)
         for tick in axes.get_yticklabels():
             tick.set_linespacing(1.3)  # two-line project names need a little air between lines
         axes.set_ylim(len(items) - 0.5, -0.5)  # first item on top, no empty band above or below
         axes.set_xlim(*_value_limits(budgets + actuals))
         axes.set_xlabel("万元")
-        _title_with_legend(axes, title)
+        _legend_on_top(axes)
 
-    png = _render(draw, _height(len(items), 0.62, extra=1.4))
+    png = _render(draw, height)
     listed = "；".join(
         f"{name}全年预算{budget}万元、实际执行{actual}万元"
         for (name, _, _), budget, actual in zip(items, budget_texts, actual_texts, strict=True)
@@ -296,7 +322,7 @@ def budget_vs_actual_chart(items: list[tuple[str, float, float]], title: str = C
 def score_by_group_chart(items: list[tuple[str, float, float]], title: str = CHART_TITLES["score_by_group"]) -> Chart:
     """Per indicator group, the score drawn over a bar of the group's maximum points."""
     _check_items(items, title)
-    labels = [wrap_label(name, width=16) for name, _, _ in items]
+    labels = [wrap_label(name, width=16, balanced=True) for name, _, _ in items]
     scores = [float(_decimal(score)) for _, score, _ in items]
     maxima = [float(_decimal(maximum)) for _, _, maximum in items]
     score_texts = [_points(score) for _, score, _ in items]
@@ -309,15 +335,15 @@ def score_by_group_chart(items: list[tuple[str, float, float]], title: str = CHA
         ends = [max(score, maximum) for score, maximum in zip(scores, maxima, strict=True)]
         for position, end, score, maximum in zip(positions, ends, score_texts, max_texts, strict=True):
             axes.annotate(
-                f"{score}/{maximum}", (end, position), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+                f"{score}/{maximum}", (end, position), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
             )
         axes.set_yticks(positions, labels)
         axes.set_ylim(len(items) - 0.5, -0.5)  # first item on top, no empty band above or below
         axes.set_xlim(*_value_limits(ends, headroom=0.2))
         axes.set_xlabel("分")
-        _title_with_legend(axes, title)
+        _legend_on_top(axes)
 
-    png = _render(draw, _height(len(items), 0.45, extra=1.4))
+    png = _render(draw, _height(len(items), 0.42, extra=0.9))
     listed = "；".join(
         f"{name}得{score}分（分值{maximum}分）"
         for (name, _, _), score, maximum in zip(items, score_texts, max_texts, strict=True)

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from flows.domain.errors import ReportError
 
 TEMP_PREFIX = "jixiao-pdf-"
+
+# The report's font substitutions (仿宋 → Noto Serif SC, 黑体 → Noto Sans SC, 楷体 → LXGW WenKai …), which
+# include the machine's own fontconfig configuration. soffice reads them through FONTCONFIG_FILE.
+FONTS_CONF = Path(__file__).resolve().parents[2] / "deploy" / "fonts" / "fonts.conf"
+# The PyPI package holding Noto Sans SC and Noto Serif SC (region-specific SC fonts, SIL OFL 1.1), a project
+# dependency (the charts use it too). Its folder is added to the fonts LibreOffice sees.
+SC_FONT_PACKAGE = "pylopdf_fonts_zh_cn"
 
 
 class PdfConversionError(ReportError):
@@ -26,7 +37,26 @@ def _soffice() -> str:
     return found
 
 
-def _convert_once(soffice: str, docx: bytes, timeout_seconds: float) -> bytes:
+def _sc_font_dir() -> Path:
+    spec = importlib.util.find_spec(SC_FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise PdfConversionError(f"缺少中文字体包 {SC_FONT_PACKAGE.replace('_', '-')}（请重新安装项目依赖），无法按公文字体生成 PDF")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def fontconfig_text() -> str:
+    """The FONTCONFIG_FILE for soffice: the SC font package's folder, then deploy/fonts/fonts.conf.
+
+    Without it LibreOffice draws 仿宋, 黑体 and 楷体 in fontconfig's default CJK face (the Japanese variant
+    on Debian), so the same .docx would give different PDFs on different machines.
+    """
+    if not FONTS_CONF.is_file():
+        raise PdfConversionError(f"缺少字体替换配置 {FONTS_CONF.name}（应在项目的 deploy/fonts/ 下），无法按公文字体生成 PDF")
+    return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+            f"  <dir>{xml_escape(str(_sc_font_dir()))}</dir>\n  <include>{xml_escape(str(FONTS_CONF))}</include>\n</fontconfig>\n")
+
+
+def _convert_once(soffice: str, docx: bytes, timeout_seconds: float, fonts: str) -> bytes:
     """One attempt in a fresh folder with a fresh profile: concurrent conversions sharing a profile fail.
 
     soffice forks (oosplash → soffice.bin), so it runs in its own session and a timeout kills the
@@ -35,9 +65,12 @@ def _convert_once(soffice: str, docx: bytes, timeout_seconds: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
         source = Path(work) / "report.docx"
         source.write_bytes(docx)
+        conf = Path(work) / "fonts.conf"
+        conf.write_text(fonts, encoding="utf-8")
         command = [soffice, f"-env:UserInstallation={(Path(work) / 'profile').as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", work, str(source)]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                   env={**os.environ, "FONTCONFIG_FILE": str(conf)})
         try:
             _, stderr = process.communicate(timeout=timeout_seconds)
         except subprocess.TimeoutExpired:
@@ -62,23 +95,25 @@ def docx_to_pdf(docx: bytes, timeout_seconds: float = 180, retries: int = 1) -> 
     """PDF bytes of `docx`; a failed attempt is retried `retries` times (LibreOffice occasionally hangs at start).
 
     Raises:
-        PdfConversionError: soffice is missing, or the last attempt timed out, failed or produced no PDF.
+        PdfConversionError: soffice or the report's font configuration is missing, or the last attempt timed out, failed or produced no PDF.
     """
-    soffice = _soffice()
+    soffice, fonts = _soffice(), fontconfig_text()
     for attempt in range(retries + 1):
         try:
-            return _convert_once(soffice, docx, timeout_seconds)
+            return _convert_once(soffice, docx, timeout_seconds, fonts)
         except PdfConversionError as error:
             if attempt == retries:
                 raise PdfConversionError(f"{error}（共尝试 {retries + 1} 次）") from None
     raise AssertionError("unreachable")
 
 
-def _poppler(tool: str, pdf: bytes, *args: str) -> str:
+def _poppler(tool: str, pdf: bytes, *args: str, after: tuple[str, ...] = ()) -> str:
+    """Run a poppler tool on `pdf` (options, then the file, then `after`) and return what it prints."""
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
         path = Path(work) / "in.pdf"
         path.write_bytes(pdf)
-        return subprocess.run([tool, *args, str(path)], capture_output=True, text=True, check=True, timeout=120).stdout
+        return subprocess.run([tool, *args, str(path), *after], capture_output=True, text=True, check=True,
+                              timeout=120).stdout
 
 
 def pdf_page_count(pdf: bytes) -> int:
@@ -95,6 +130,12 @@ def pdf_fonts(pdf: bytes) -> list[str]:
     return [line for line in lines[2:] if line.strip()]  # skip the header and the ---- rule
 
 
+def pdf_image_pages(pdf: bytes) -> list[int]:
+    """The page number of every picture in the PDF (`pdfimages -list`; soft masks not counted), in order."""
+    lines = _poppler("pdfimages", pdf, "-list").splitlines()[2:]  # skip the header and the ---- rule
+    return [int(fields[0]) for fields in (line.split() for line in lines) if len(fields) > 2 and fields[2] == "image"]
+
+
 def pdf_pages_to_png(pdf: bytes, dpi: int = 60) -> list[bytes]:
     """Every page as PNG bytes, in page order (`pdftoppm`), for previews and visual checks."""
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as work:
@@ -104,3 +145,35 @@ def pdf_pages_to_png(pdf: bytes, dpi: int = 60) -> list[bytes]:
                        capture_output=True, check=True, timeout=300)
         pages = sorted(Path(work).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         return [page.read_bytes() for page in pages]
+
+
+@dataclass(frozen=True)
+class PdfWord:
+    """A word as `pdftotext -bbox` finds it: its text and box in points, from the page's top left corner."""
+
+    text: str
+    x_min: float
+    y_min: float
+    x_max: float
+    y_max: float
+
+
+@dataclass(frozen=True)
+class PdfPage:
+    width: float
+    height: float
+    words: tuple[PdfWord, ...]
+
+
+_BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.DOTALL)
+_BBOX_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', re.DOTALL)
+
+
+def pdf_words(pdf: bytes) -> list[PdfPage]:
+    """Every page with its words and their boxes (`pdftotext -bbox`), in page order, for layout checks."""
+    pages = []
+    for width, height, body in _BBOX_PAGE.findall(_poppler("pdftotext", pdf, "-bbox", "-enc", "UTF-8", after=("-",))):
+        words = tuple(PdfWord(unescape(text), float(x0), float(y0), float(x1), float(y1))
+                      for x0, y0, x1, y1, text in _BBOX_WORD.findall(body))
+        pages.append(PdfPage(float(width), float(height), words))
+    return pages

@@ -51,8 +51,9 @@ def _docx_rows(data: bytes, title_words: str) -> list[list[str]]:
     """The rows of the .docx table that follows the paragraph naming `title_words`, each merged cell once."""
     document = docx.Document(io.BytesIO(data))
     body = list(document.element.body)
-    title = next(i for i, e in enumerate(body)
-                 if e.tag.endswith("}p") and "".join(t.text or "" for t in e.iter(docx.oxml.ns.qn("w:t"))).endswith(title_words))
+    # The last paragraph naming it: the 附件说明 above the 落款 names every attachment too.
+    title = max(i for i, e in enumerate(body)
+                if e.tag.endswith("}p") and "".join(t.text or "" for t in e.iter(docx.oxml.ns.qn("w:t"))).endswith(title_words))
     element = next(e for e in body[title:] if e.tag.endswith("}tbl"))
     table = next(t for t in document.tables if t._tbl is element)
     rows = []

@@ -46,16 +46,48 @@ def rendered() -> list[charts.Chart]:
     return _render_all()
 
 
-def test_each_chart_is_a_png_of_page_width(rendered):
+def test_each_chart_is_a_300_dpi_png_exactly_15_cm_wide_and_at_most_two_thirds_of_the_type_area_high(rendered):
     for chart in rendered:
         assert chart.png.startswith(PNG_MAGIC)
         with Image.open(io.BytesIO(chart.png)) as image:
             image.load()
             width, height = image.size
             assert image.format == "PNG"
-        # 15 cm at 150 dpi is 886 px; bbox_inches="tight" trims a little of the margins.
-        assert 600 <= width <= 950, (chart.title, image.size)
-        assert 250 <= height <= 9.5 * charts.DPI, (chart.title, image.size)
+            assert tuple(round(v) for v in image.info["dpi"]) == (300, 300)
+        assert charts.DPI == 300
+        assert abs(width - 15 / 2.54 * 300) <= 1, (chart.title, image.size)  # printed at its own size: 15 cm
+        assert 300 <= height <= charts.MAX_HEIGHT_IN * 300 + 1, (chart.title, image.size)
+        assert charts.MAX_HEIGHT_IN * 2.54 <= 2 / 3 * 22.5 + 0.01  # 225 mm is the type area's height
+
+
+def _ink(png: bytes):
+    import numpy
+
+    with Image.open(io.BytesIO(png)) as image:
+        return numpy.asarray(image.convert("L")) < 200
+
+
+def test_no_label_is_cut_at_the_edge_of_the_picture(rendered):
+    """Every tick label, value label and the legend lie inside the picture: its outer 3 pixels hold no ink."""
+    many = charts.budget_vs_actual_chart([(f"第{i}个青年志愿者、青年就业创业工作经费项目", 10.0 + i, 9.0 + i) for i in range(25)])
+    for chart in [*rendered, many]:
+        ink = _ink(chart.png)
+        frame = [ink[:3, :], ink[-3:, :], ink[:, :3], ink[:, -3:]]
+        assert not any(edge.any() for edge in frame), chart.title
+
+
+def test_charts_draw_no_title_the_report_caption_prints_it(monkeypatch):
+    """The caption under each picture prints 图n and the title: the picture itself carries no title."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a chart draws its own title")
+
+    monkeypatch.setattr(Axes, "set_title", refuse)
+    monkeypatch.setattr(Figure, "suptitle", refuse)
+    made = _render_all()
+    assert [chart.title for chart in made] == ["按经济分类支出（万元）", "项目全年预算与执行（万元）", "绩效自评得分（分）"]
 
 
 def test_png_decodes_with_matplotlib_too(rendered):
@@ -171,14 +203,27 @@ def test_output_is_deterministic():
     assert charts.score_by_group_chart(SCORES).png == charts.score_by_group_chart(SCORES).png
 
 
-def test_long_names_are_wrapped_to_two_lines_and_shortened():
-    label = charts.wrap_label("2024-2025年度大学生志愿服务西部计划“芙蓉花开”地方项目经费")
-    lines = label.split("\n")
-    assert len(lines) == 2 and lines[-1].endswith("…")
+def test_long_project_names_wrap_onto_as_many_lines_as_they_need_and_are_never_shortened():
+    name = "2024-2025年度大学生志愿服务西部计划“芙蓉花开”地方项目经费"
+    label = charts.wrap_label(name)
+    assert label.replace("\n", "") == name and "…" not in label
+    assert len(label.split("\n")) == 3
     assert charts.wrap_label("团代会项目") == "团代会项目"
     # closing punctuation stays with the text it closes; opening punctuation goes with the text it opens
     assert charts.wrap_label("青" * 12 + "，学联经费") == "青" * 12 + "，\n学联经费"
     assert charts.wrap_label("青" * 11 + "“芙蓉花开”经费") == "青" * 11 + "\n“芙蓉花开”经费"
+
+
+def test_balanced_wrapping_leaves_no_lone_last_character():
+    assert charts.wrap_label("青年志愿者、青年就业创业工作经费", 30, balanced=True) == "青年志愿者、青年\n就业创业工作经费"
+    assert charts.wrap_label("预防青少年违法犯罪、共青团意识教育经费", 30, balanced=True) == "预防青少年违法犯罪、\n共青团意识教育经费"
+    assert charts.wrap_label("团代会项目", 30, balanced=True) == "团代会项目"
+
+
+def test_a_label_can_still_be_shortened_on_request():
+    label = charts.wrap_label("2024-2025年度大学生志愿服务西部计划“芙蓉花开”地方项目经费", max_lines=2)
+    lines = label.split("\n")
+    assert len(lines) == 2 and lines[-1].endswith("…")
 
 
 @pytest.mark.parametrize(

@@ -12,32 +12,25 @@ from pathlib import Path
 import pytest
 
 from flows.adapters import pdf as pdf_adapter
-from flows.adapters.data_folder import read_year_inputs
-from flows.adapters.docx_renderer import render_docx
 from flows.adapters.pdf import PdfConversionError, docx_to_pdf, pdf_fonts, pdf_page_count, pdf_pages_to_png
-from flows.adapters.project_files import load_reference, project_root
-from flows.domain.quality import QualityVerdict
-from tests.conftest import report_parts
 
 pytestmark = pytest.mark.slow
 
-UNIT = "312001"
 # Family names of CJK fonts as pdffonts prints them (subset prefix "ABCDEF+" stripped).
-CJK_FONT = re.compile(r"CJK|Hei|Song|Fang|Kai|SimSun|SimHei|Ming|Gothic|Mincho|WenQuanYi|Droid Sans Fallback|方正|宋|黑|楷", re.IGNORECASE)
+CJK_FONT = re.compile(r"CJK|SC-|Hei|Song|Fang|Kai|SimSun|SimHei|Ming|Gothic|Mincho|WenQuanYi|Droid Sans Fallback|方正|宋|黑|楷",
+                      re.IGNORECASE)
+# A Japanese or Korean variant of a CJK face (NotoSansCJKjp-Regular, NotoSerifCJKkr-Bold, …).
+JP_OR_KR = re.compile(r"jp|kr", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def report_docx() -> bytes:
-    root = project_root()
-    reference = load_reference(2024)
-    inputs = read_year_inputs(root / "data", 2024, reference)
-    context, images = report_parts(inputs, reference, QualityVerdict(UNIT, ()))
-    return render_docx(root / "templates" / "report.docx", context, images)
+def report_docx(sample_report_docx: bytes) -> bytes:
+    return sample_report_docx
 
 
 @pytest.fixture(scope="module")
-def report_pdf(report_docx: bytes) -> bytes:
-    return docx_to_pdf(report_docx)
+def report_pdf(sample_report_pdf: bytes) -> bytes:
+    return sample_report_pdf
 
 
 def _font_rows(pdf: bytes) -> list[tuple[str, str]]:
@@ -67,6 +60,19 @@ def test_fonts_are_embedded_and_include_a_cjk_font(report_pdf: bytes) -> None:
     not_embedded = [name for name, emb in rows if emb != "yes"]
     assert not not_embedded, f"fonts not embedded: {not_embedded}"
     assert any(CJK_FONT.search(name) for name, _ in rows), f"no CJK font among {[name for name, _ in rows]}"
+
+
+def test_chinese_text_is_set_in_simplified_chinese_faces_never_japanese_or_korean(report_pdf: bytes) -> None:
+    """仿宋 (body) → Noto Serif SC, 黑体 (一级 headings) → Noto Sans SC, 楷体 (二级 headings) → LXGW WenKai.
+
+    The Debian Noto CJK collections embed under a "jp" name whatever face is used, so the SC faces come from
+    the SC-only fonts of the font package (deploy/fonts/fonts.conf).
+    """
+    names = [name for name, _ in _font_rows(report_pdf)]
+    assert not [name for name in names if JP_OR_KR.search(name)], names
+    assert any(name.startswith("NotoSerifSC-") for name in names), names
+    assert any(name.startswith("NotoSansSC-") for name in names), names
+    assert any(name.startswith("LXGWWenKai") for name in names), names
 
 
 def test_pdf_text_shows_the_title_and_the_total(report_pdf: bytes) -> None:
@@ -119,4 +125,10 @@ def test_timeout_raises_quickly_and_leaves_nothing_behind(report_docx: bytes, ti
 def test_missing_libreoffice_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_adapter.shutil, "which", lambda name: None)
     with pytest.raises(PdfConversionError, match="libreoffice-writer-nogui"):
+        docx_to_pdf(b"PK")
+
+
+def test_missing_font_configuration_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(pdf_adapter, "FONTS_CONF", tmp_path / "fonts.conf")
+    with pytest.raises(PdfConversionError, match="fonts.conf"):
         docx_to_pdf(b"PK")
