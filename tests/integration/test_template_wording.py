@@ -70,3 +70,24 @@ def test_a_sentence_edited_in_word_appears_in_the_report_with_its_figures(parts,
     first = context["sangong"]["items"][0]
     assert f"“三公”经费支出{f['sangong_total']}万元。分项为：{first['name']}{first['amount']}万元，" in text
     assert "{{" not in text and "{%" not in text
+
+
+def test_a_reviewer_keeps_drops_or_rewrites_a_drafted_finding_in_the_profile(sample_inputs, reference):
+    import dataclasses
+
+    profile = sample_inputs.profiles[SAMPLE_UNIT]
+
+    def rendered(decisions: dict[str, str], marks: bool) -> str:
+        decided = profile.model_copy(update={"drafted_findings": decisions})
+        inputs = dataclasses.replace(sample_inputs, profiles={**sample_inputs.profiles, SAMPLE_UNIT: decided})
+        context, images = report_parts(inputs, reference, QualityVerdict(SAMPLE_UNIT, ()))
+        return _report_text(render_docx(TEMPLATE, {**context, "review_marks": marks}, images))
+
+    undecided = rendered({}, True)          # the sample's budget grew far above its initial budget
+    assert "【系统起草】预算调整幅度较大" in undecided and "请核实后保留或删除" in undecided
+    kept = rendered({"budget_adjusted": "保留"}, True)
+    assert "预算调整幅度较大" in kept and "【系统起草】预算调整幅度较大" not in kept, "a kept finding is no longer a draft"
+    assert "预算调整幅度较大" not in rendered({"budget_adjusted": "删除"}, True)
+    sentence = "年中追加主要用于第三届湖南旅游发展大会志愿服务，已按规定履行预算调整程序。"
+    rewritten = rendered({"budget_adjusted": sentence}, False)
+    assert sentence in rewritten and "预算调整幅度较大" not in rewritten
