@@ -82,8 +82,10 @@ def test_a_returned_draft_is_corrected_redrafted_approved_and_mailed_once_withou
 
     [(_, raw)] = smtp_server.messages
     [attachment] = [a for a in email.message_from_bytes(raw, policy=email.policy.default).iter_attachments()
-                    if a.get_filename().endswith(".docx")]
+                    if a.get_filename().endswith("（v2）.docx")]     # 修订对照.docx comes along
     delivered = attachment.get_content()
+    names = [a.get_filename() for a in email.message_from_bytes(raw, policy=email.policy.default).iter_attachments()]
+    assert {"修订说明.txt", "修订对照.docx"} <= set(names), "the revision's note and redline travel with it"
     assert delivered == (unit / "v2" / "report.docx").read_bytes()
     assert not any(mark in _text(delivered) for mark in REVIEW_MARKS), "what is delivered carries no review mark"
 
