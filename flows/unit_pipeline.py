@@ -4,6 +4,10 @@
 calls into domain code or an adapter; `flows.tasks` hands the same stages in as Prefect
 tasks (names, retries), so the flow's UI shows every stage while tests and benchmarks may
 run them bare.
+
+The charting, Word, workbook and tracked-changes adapters are imported by the stages that use
+them: a run whose units are all up to date (flows.up_to_date) needs only `unchanged` and `send`
+and answers in about a second.
 """
 
 from __future__ import annotations
@@ -18,16 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
-from flows.adapters.attachments_workbook import attachments_xlsx
+from flows.adapters import catalog, delivery, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.input_snapshot import INPUT_SNAPSHOT, rows_changed_since, snapshot_bytes
-from flows.adapters.pdf import docx_to_pdf
-from flows.adapters.redline import redline_docx
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.run_guard import scratch_folder
 from flows.adapters.unit_exports import UnitSources, unit_inputs
-from flows.adapters.workpaper import workpaper_xlsx
 from flows.domain.attached_tables import (
     AttachmentAmounts,
     attachment_amounts,
@@ -246,6 +246,11 @@ def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluatio
 
 
 def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck) -> RenderedReport:
+    from flows.adapters import docx_renderer
+    from flows.adapters.attachments_workbook import attachments_xlsx
+    from flows.adapters.pdf import docx_to_pdf
+    from flows.adapters.workpaper import workpaper_xlsx
+
     inputs, reference, m = books.inputs, workspace.reference, result.metrics
     layout = reference.evaluation.attachment_layout
     figures = build_figures(m, books.profile, result.evaluation, layout, result.amounts, check.verdict, result.prior,
@@ -269,6 +274,8 @@ def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation,
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
     """The three charts of the report as (PNG, alt text), by the keys of report_context.CHART_TITLES."""
+    from flows.adapters import charts
+
     wan = lambda fen: float(fen) / 1_000_000
     made = {
         "spending_by_class": charts.spending_by_class_chart([(line.name, wan(line.amount_fen)) for line in m.econ_classes]),
@@ -290,6 +297,8 @@ def quality_files(books: UnitBooks, check: QualityCheck) -> dict[str, bytes]:
 def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck,
             report: RenderedReport, fingerprint: dict[str, str], previous: dict | None) -> Path:
     """Publish the next version: report, workpaper, quality report, manifest and, after a change, the 修订说明."""
+    from flows.adapters.redline import redline_docx
+
     inputs, reference, profile = books.inputs, workspace.reference, books.profile
     folder = catalog.unit_folder(workspace.out_dir, inputs.year, books.unit)
     version = output_folder.next_version(folder)
