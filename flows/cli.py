@@ -195,19 +195,26 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _watch(args)
         if args.command == "rerun" and _emit_if_served(args.year, args.unit, args.pdf):
             return EXIT_OK
-        # Imported here: Prefect reads its settings at import time (see flows.settings).
-        from flows.annual_report import annual_report, quality_gate
-        from flows.domain.errors import InputError
+        outcomes = None
+        if args.command in ("run", "rerun"):
+            from flows.up_to_date import settled_outcomes
 
-        try:
-            if args.command in ("run", "rerun"):
-                outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None,
-                                         pdf=args.pdf)
-            else:
-                outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
-        except InputError as error:
-            print(f"输入数据无法使用：{error}", file=sys.stderr)
-            return EXIT_INPUT
+            # Nothing to produce or send: the same lines in about a second, without starting Prefect.
+            outcomes = settled_outcomes(Path(args.data), Path(args.out), args.year, args.unit or None)
+        if outcomes is None:
+            # Imported here: Prefect reads its settings at import time (see flows.settings).
+            from flows.annual_report import annual_report, quality_gate
+            from flows.domain.errors import InputError
+
+            try:
+                if args.command in ("run", "rerun"):
+                    outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out,
+                                             units=args.unit or None, pdf=args.pdf)
+                else:
+                    outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
+            except InputError as error:
+                print(f"输入数据无法使用：{error}", file=sys.stderr)
+                return EXIT_INPUT
     except ConfigError as error:   # also from serve/watch/rerun reading config/schedule.yaml
         print(f"{error}\n请联系系统维护人员检查项目配置。", file=sys.stderr)
         return EXIT_CONFIG

@@ -352,10 +352,9 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
     with its reason and tried again by the next run (at most MAX_SEND_ATTEMPTS times); it never
     stops another recipient or unit. Returns what happened, in Chinese.
     """
-    recipients = profile.recipients
-    if not recipients.email and not recipients.folders:
+    if not has_recipients(profile):
         return ()
-    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _manifest(version)
     if waiting := held_back_for_review(manifest):
         return (waiting,)
     held_back = held_back_reason([w["rule_id"] for w in manifest["quality"]["warnings"]], profile.warning_explanations)
@@ -373,7 +372,7 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
                      manifest.get("revision", {}).get("previous_version"))
     smtp = smtp_settings()
     said = []
-    for channel, to in [*(("email", a) for a in recipients.email), *(("folder", f) for f in recipients.folders)]:
+    for channel, to in _recipients(profile):
         failures = _failures_since_sent(records, channel, to)
         if failures is None:
             continue                                      # delivered before
@@ -394,6 +393,25 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
             continue
         said.append(_record(version, channel, to, manifest, docx))
     return tuple(said)
+
+
+def nothing_to_send(version: Path, profile: DepartmentProfile) -> bool:
+    """Whether `send` would deliver `version` to nobody: the unit has no recipients, the version
+    is not approved (a draft, or returned), or every recipient has had it (deliveries.json)."""
+    if not has_recipients(profile) or held_back_for_review(_manifest(version)):
+        return True
+    records = delivery.read_deliveries(version)
+    return all(_failures_since_sent(records, channel, to) is None for channel, to in _recipients(profile))
+
+
+def _manifest(version: Path) -> dict:
+    return json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _recipients(profile: DepartmentProfile) -> list[tuple[str, str]]:
+    """(channel, address) of every recipient: e-mail addresses first, then shared folders."""
+    recipients = profile.recipients
+    return [*(("email", a) for a in recipients.email), *(("folder", f) for f in recipients.folders)]
 
 
 def _failures_since_sent(records: list[dict], channel: str, to: str) -> int | None:
