@@ -202,6 +202,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             # Nothing to produce or send: the same lines in about a second, without starting Prefect.
             outcomes = settled_outcomes(Path(args.data), Path(args.out), args.year, args.unit or None)
         if outcomes is None:
+            _use_running_local_server()
             # Imported here: Prefect reads its settings at import time (see flows.settings).
             from flows.annual_report import annual_report, quality_gate
             from flows.domain.errors import InputError
@@ -265,6 +266,25 @@ def _review_command(args: argparse.Namespace) -> int:
         target = sys.stderr if line.startswith("发送失败") else sys.stdout
         print(f"    {'✗ ' if target is sys.stderr else ''}{line}", file=target, flush=True)
     return EXIT_ERROR if any(line.startswith("发送失败") for line in said) else EXIT_OK
+
+
+def _use_running_local_server() -> None:
+    """Record the run on the local Prefect server that `jixiao serve` (or the user) left running,
+    when PREFECT_API_URL is unset and it answers: no temporary server to start, and the run is
+    seen in that server's UI. Otherwise Prefect starts its temporary server as before."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from flows.adapters.prefect_server import api_url, is_healthy
+    from flows.adapters.project_files import load_schedule
+    from flows.domain.errors import ConfigError
+
+    try:
+        url = api_url(load_schedule())
+    except ConfigError:
+        return                   # a run never needed config/schedule.yaml; serve and rerun say what is wrong
+    if is_healthy(url, timeout=1.0):
+        os.environ["PREFECT_API_URL"] = url
+        _say(f"运行记录写入正在运行的本地 Prefect 服务器（界面 {url.removesuffix('/api')}）")
 
 
 # How long `rerun` waits for the served deployment to start a run for its event.
