@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run validate test test-fast lint clean
+.PHONY: setup run validate test test-fast lint bench clean
 
 $(BIN)/jixiao: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ test-fast: setup
 
 lint: setup
 	$(BIN)/ruff check flows tools tests benchmarks
+
+# The timed comparisons; each writes benchmarks/results/<name>.json. On 2 CPUs: one department
+# and reruns a few minutes each, the export families a minute, the 200-unit city about half an hour.
+bench: setup
+	$(BIN)/python benchmarks/one_department.py
+	$(BIN)/python benchmarks/rerun.py
+	$(BIN)/python benchmarks/ingest_families.py
+	$(BIN)/python benchmarks/city_scale.py
 
 clean:
 	rm -rf out .jixiao

@@ -25,9 +25,8 @@ from flows import review_desk
 from flows.adapters.catalog import unit_folder
 from flows.adapters.output_folder import current_version
 from flows.adapters.progress import UnitProgress
-from flows.adapters.project_files import load_execution, load_review_settings, load_schedule, project_root
+from flows.adapters.project_files import default_template, load_execution, load_review_settings, load_schedule
 from flows.adapters.unit_exports import YearSources
-from flows.domain.errors import InputError
 from flows.domain.review import ReviewError
 from flows.domain.schedule import default_fiscal_year, requested_units
 from flows.settings import dask_address
@@ -41,12 +40,9 @@ from flows.tasks import (
     unit_report,
 )
 from flows.unit_pipeline import UnitOutcome, Workspace
+from flows.year_inputs import units_to_report
 
 logger = logging.getLogger("jixiao")
-
-
-def default_template() -> Path:
-    return project_root() / "templates" / "report.docx"
 
 
 @flow(name="annual-report")
@@ -79,7 +75,7 @@ def annual_report(
     # Absolute: the unit tasks may run in another working folder.
     workspace = Workspace(reference, default_template(), Path(out_dir).resolve(), pdf, prior_reference, sources.unread)
     outcomes, pending = [], {}
-    for unit in _units(sources, wanted):
+    for unit in units_to_report(sources, wanted):
         unit_sources = sources.units[unit]
         version = current_version(unit_folder(workspace.out_dir, year, unit), fingerprints[unit])
         if version is not None:
@@ -151,7 +147,7 @@ def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out",
     reference = load_configuration(year)
     sources = ingest(Path(data_dir), year, quote(reference), wanted)
     workspace = Workspace(reference, default_template(), Path(out_dir).resolve())
-    pending = {unit: (sources.units[unit], workspace) for unit in _units(sources, wanted)}
+    pending = {unit: (sources.units[unit], workspace) for unit in units_to_report(sources, wanted)}
     return sorted(_run_each(unit_quality_check, pending, sources), key=lambda outcome: outcome.unit_code)
 
 
@@ -217,10 +213,3 @@ def _failed(unit: str, sources: YearSources, error: Exception) -> UnitOutcome:
     logger.error("单位 %s 处理失败：%s: %s", unit, type(error).__name__, error)
     return UnitOutcome(unit, sources.units[unit].profile.name, "failed", "", (f"{type(error).__name__}: {error}",))
 
-
-def _units(sources: YearSources, requested: list[str] | None) -> list[str]:
-    present = sorted(sources.units)
-    for unit in requested or []:
-        if unit not in present:
-            raise InputError(f"账簿中没有单位 {unit} 的支出分录", file=f"{sources.year}/ledger/{unit}/")
-    return list(requested) if requested else present

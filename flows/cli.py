@@ -195,19 +195,38 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _watch(args)
         if args.command == "rerun" and _emit_if_served(args.year, args.unit, args.pdf):
             return EXIT_OK
-        # Imported here: Prefect reads its settings at import time (see flows.settings).
-        from flows.annual_report import annual_report, quality_gate
-        from flows.domain.errors import InputError
+        outcomes = None
+        if args.command in ("run", "rerun"):
+            from flows.up_to_date import settled_outcomes
 
-        try:
-            if args.command in ("run", "rerun"):
-                outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None,
-                                         pdf=args.pdf)
-            else:
-                outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
-        except InputError as error:
-            print(f"输入数据无法使用：{error}", file=sys.stderr)
-            return EXIT_INPUT
+            # Nothing to produce or send: the same lines in about a second, without starting Prefect.
+            outcomes = settled_outcomes(Path(args.data), Path(args.out), args.year, args.unit or None)
+        if outcomes is None:
+            _use_running_local_server()
+            from flows.adapters.prefect_server import start_temporary_server_early
+
+            # Prefect's temporary server boots in its own process while this one loads the flow.
+            booting = start_temporary_server_early()
+            # Imported here: Prefect reads its settings at import time (see flows.settings).
+            from flows.annual_report import annual_report, quality_gate
+            from flows.domain.errors import InputError
+
+            if booting is not None:
+                if booting.is_alive():
+                    from flows.adapters.quality_gx import load_gx
+
+                    load_gx()          # the units' checks need it: spend the wait on it
+                booting.join()
+
+            try:
+                if args.command in ("run", "rerun"):
+                    outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out,
+                                             units=args.unit or None, pdf=args.pdf)
+                else:
+                    outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
+            except InputError as error:
+                print(f"输入数据无法使用：{error}", file=sys.stderr)
+                return EXIT_INPUT
     except ConfigError as error:   # also from serve/watch/rerun reading config/schedule.yaml
         print(f"{error}\n请联系系统维护人员检查项目配置。", file=sys.stderr)
         return EXIT_CONFIG
@@ -258,6 +277,25 @@ def _review_command(args: argparse.Namespace) -> int:
         target = sys.stderr if line.startswith("发送失败") else sys.stdout
         print(f"    {'✗ ' if target is sys.stderr else ''}{line}", file=target, flush=True)
     return EXIT_ERROR if any(line.startswith("发送失败") for line in said) else EXIT_OK
+
+
+def _use_running_local_server() -> None:
+    """Record the run on the local Prefect server that `jixiao serve` (or the user) left running,
+    when PREFECT_API_URL is unset and it answers: no temporary server to start, and the run is
+    seen in that server's UI. Otherwise Prefect starts its temporary server as before."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from flows.adapters.prefect_server import api_url, is_healthy
+    from flows.adapters.project_files import load_schedule
+    from flows.domain.errors import ConfigError
+
+    try:
+        url = api_url(load_schedule())
+    except ConfigError:
+        return                   # a run never needed config/schedule.yaml; serve and rerun say what is wrong
+    if is_healthy(url, timeout=1.0):
+        os.environ["PREFECT_API_URL"] = url
+        _say(f"运行记录写入正在运行的本地 Prefect 服务器（界面 {url.removesuffix('/api')}）")
 
 
 # How long `rerun` waits for the served deployment to start a run for its event.

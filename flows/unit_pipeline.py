@@ -4,6 +4,10 @@
 calls into domain code or an adapter; `flows.tasks` hands the same stages in as Prefect
 tasks (names, retries), so the flow's UI shows every stage while tests and benchmarks may
 run them bare.
+
+The charting, Word, workbook and tracked-changes adapters are imported by the stages that use
+them: a run whose units are all up to date (flows.up_to_date) needs only `unchanged` and `send`
+and answers in about a second.
 """
 
 from __future__ import annotations
@@ -18,16 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.adapters import catalog, charts, delivery, docx_renderer, output_folder, project_files, quality_gx, quality_report
-from flows.adapters.attachments_workbook import attachments_xlsx
+from flows.adapters import catalog, delivery, output_folder, project_files, quality_gx, quality_report
 from flows.adapters.input_snapshot import INPUT_SNAPSHOT, rows_changed_since, snapshot_bytes
-from flows.adapters.pdf import docx_to_pdf
-from flows.adapters.redline import redline_docx
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
 from flows.adapters.run_guard import scratch_folder
 from flows.adapters.unit_exports import UnitSources, unit_inputs
-from flows.adapters.workpaper import workpaper_xlsx
 from flows.domain.attached_tables import (
     AttachmentAmounts,
     attachment_amounts,
@@ -246,6 +246,11 @@ def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluatio
 
 
 def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck) -> RenderedReport:
+    from flows.adapters import docx_renderer
+    from flows.adapters.attachments_workbook import attachments_xlsx
+    from flows.adapters.pdf import docx_to_pdf
+    from flows.adapters.workpaper import workpaper_xlsx
+
     inputs, reference, m = books.inputs, workspace.reference, result.metrics
     layout = reference.evaluation.attachment_layout
     figures = build_figures(m, books.profile, result.evaluation, layout, result.amounts, check.verdict, result.prior,
@@ -269,6 +274,8 @@ def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation,
 
 def report_charts(m: DepartmentMetrics, evaluation: Evaluation) -> dict[str, tuple[bytes, str]]:
     """The three charts of the report as (PNG, alt text), by the keys of report_context.CHART_TITLES."""
+    from flows.adapters import charts
+
     wan = lambda fen: float(fen) / 1_000_000
     made = {
         "spending_by_class": charts.spending_by_class_chart([(line.name, wan(line.amount_fen)) for line in m.econ_classes]),
@@ -290,6 +297,8 @@ def quality_files(books: UnitBooks, check: QualityCheck) -> dict[str, bytes]:
 def publish(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck,
             report: RenderedReport, fingerprint: dict[str, str], previous: dict | None) -> Path:
     """Publish the next version: report, workpaper, quality report, manifest and, after a change, the 修订说明."""
+    from flows.adapters.redline import redline_docx
+
     inputs, reference, profile = books.inputs, workspace.reference, books.profile
     folder = catalog.unit_folder(workspace.out_dir, inputs.year, books.unit)
     version = output_folder.next_version(folder)
@@ -343,10 +352,9 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
     with its reason and tried again by the next run (at most MAX_SEND_ATTEMPTS times); it never
     stops another recipient or unit. Returns what happened, in Chinese.
     """
-    recipients = profile.recipients
-    if not recipients.email and not recipients.folders:
+    if not has_recipients(profile):
         return ()
-    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _manifest(version)
     if waiting := held_back_for_review(manifest):
         return (waiting,)
     held_back = held_back_reason([w["rule_id"] for w in manifest["quality"]["warnings"]], profile.warning_explanations)
@@ -364,7 +372,7 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
                      manifest.get("revision", {}).get("previous_version"))
     smtp = smtp_settings()
     said = []
-    for channel, to in [*(("email", a) for a in recipients.email), *(("folder", f) for f in recipients.folders)]:
+    for channel, to in _recipients(profile):
         failures = _failures_since_sent(records, channel, to)
         if failures is None:
             continue                                      # delivered before
@@ -385,6 +393,25 @@ def send(version: Path, profile: DepartmentProfile) -> tuple[str, ...]:
             continue
         said.append(_record(version, channel, to, manifest, docx))
     return tuple(said)
+
+
+def nothing_to_send(version: Path, profile: DepartmentProfile) -> bool:
+    """Whether `send` would deliver `version` to nobody: the unit has no recipients, the version
+    is not approved (a draft, or returned), or every recipient has had it (deliveries.json)."""
+    if not has_recipients(profile) or held_back_for_review(_manifest(version)):
+        return True
+    records = delivery.read_deliveries(version)
+    return all(_failures_since_sent(records, channel, to) is None for channel, to in _recipients(profile))
+
+
+def _manifest(version: Path) -> dict:
+    return json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _recipients(profile: DepartmentProfile) -> list[tuple[str, str]]:
+    """(channel, address) of every recipient: e-mail addresses first, then shared folders."""
+    recipients = profile.recipients
+    return [*(("email", a) for a in recipients.email), *(("folder", f) for f in recipients.folders)]
 
 
 def _failures_since_sent(records: list[dict], channel: str, to: str) -> int | None:

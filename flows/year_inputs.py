@@ -51,6 +51,19 @@ def ingest_prior(data_dir: Path, year: int, units: list[str]) -> tuple[YearSourc
         return None
 
 
+def units_to_report(sources: YearSources, requested: list[str] | None) -> list[str]:
+    """The requested units (all units of the year when none is named), each checked to be in the exports.
+
+    Raises:
+        InputError: a requested unit has no ledger rows.
+    """
+    present = sorted(sources.units)
+    for unit in requested or []:
+        if unit not in present:
+            raise InputError(f"账簿中没有单位 {unit} 的支出分录", file=f"{sources.year}/ledger/{unit}/")
+    return list(requested) if requested else present
+
+
 def fingerprint_units(sources: YearSources, prior: YearSources | None, template: Path) -> dict[str, dict[str, str]]:
     """Per unit, sha256 of everything that shapes its report: its rows of every export (not
     the whole city-wide file, so one unit's correction leaves the others' reports alone),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -69,9 +70,21 @@ def run_cli(state_dir, tmp_path):
     return run
 
 
+def _port_nobody_listens_on() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# A run uses the local Prefect server it finds answering (`jixiao serve` on config/schedule.yaml's
+# port): the tests' runs look for it where none listens, unless a test starts one and says where.
+NO_LOCAL_SERVER_PORT = str(_port_nobody_listens_on())
+
+
 def cli_env(state_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a user's shell: no Prefect server configured, our state folder."""
-    env = {**os.environ, "JIXIAO_STATE_DIR": str(state_dir), "PYTHONWARNINGS": "ignore", **(extra or {})}
+    """The environment of a user's shell: no Prefect server configured or running, our state folder."""
+    env = {**os.environ, "JIXIAO_STATE_DIR": str(state_dir), "PYTHONWARNINGS": "ignore",
+           "JIXIAO_SERVER_PORT": NO_LOCAL_SERVER_PORT, **(extra or {})}
     env.pop("PREFECT_API_URL", None)
     return env
 

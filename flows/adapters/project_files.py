@@ -25,6 +25,11 @@ def project_root() -> Path:
     return Path(override) if override else Path(__file__).resolve().parents[2]
 
 
+def default_template() -> Path:
+    """templates/report.docx: the Word template every report is rendered from."""
+    return project_root() / "templates" / "report.docx"
+
+
 def _read_csv(path: Path, columns: tuple[str, ...], root: Path) -> list[dict[str, str]]:
     """A code-list CSV of the project; a missing file or column is the project's own fault."""
     shown = path.relative_to(root).as_posix()

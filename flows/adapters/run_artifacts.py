@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
 from flows.domain.quality import QualityVerdict
 from flows.domain.quality_report import SEVERITY_ZH
 
@@ -26,6 +24,9 @@ def artifact_key(kind: str, year: int, unit: str) -> str:
 
 
 def publish_quality_table(unit: str, unit_name: str, year: int, verdict: QualityVerdict) -> None:
+    # Imported here: a run that finds nothing to do never starts Prefect (flows.up_to_date).
+    from prefect.artifacts import create_table_artifact
+
     ordered = sorted(verdict.results, key=lambda r: (r.success, _SEVERITY_ORDER.get(r.severity, 9), r.rule_id))
     create_table_artifact(
         key=artifact_key("quality", year, unit),
@@ -36,6 +37,8 @@ def publish_quality_table(unit: str, unit_name: str, year: int, verdict: Quality
 
 
 def publish_outputs(unit: str, unit_name: str, year: int, folder: Path, out_dir: Path, what: str) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
     shown = folder.relative_to(out_dir) if folder.is_relative_to(out_dir) else Path(folder.name)
     files = "\n".join(f"- `{(shown / p.name).as_posix()}`" for p in sorted(folder.iterdir()) if p.is_file())
     create_markdown_artifact(

@@ -1,4 +1,4 @@
-"""Imports run one way: cli → serve / flows → tasks → unit pipeline → adapters → domain.
+"""Imports run one way: cli → serve / flows → tasks, up_to_date → unit pipeline → adapters → domain.
 
 Lazy imports inside functions count too: a module that reaches back up the chain, or two
 modules that import each other, fail here with the import named.
@@ -21,6 +21,7 @@ LAYERS = {
     "flows.unit_pipeline": 2,
     "flows.year_inputs": 2,
     "flows.tasks": 3,
+    "flows.up_to_date": 3,          # the run's first steps without Prefect: is anything left to do?
     "flows.annual_report": 4,
     "flows.formats": 4,
     "flows.review_desk": 4,         # the reviewer's commands: decide, then deliver as a run would
