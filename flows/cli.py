@@ -203,20 +203,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             outcomes = settled_outcomes(Path(args.data), Path(args.out), args.year, args.unit or None)
         if outcomes is None:
             _use_running_local_server()
-            from flows.adapters.prefect_server import start_temporary_server_early
-
-            # Prefect's temporary server boots in its own process while this one loads the flow.
-            booting = start_temporary_server_early()
             # Imported here: Prefect reads its settings at import time (see flows.settings).
             from flows.annual_report import annual_report, quality_gate
             from flows.domain.errors import InputError
-
-            if booting is not None:
-                if booting.is_alive():
-                    from flows.adapters.quality_gx import load_gx
-
-                    load_gx()          # the units' checks need it: spend the wait on it
-                booting.join()
 
             try:
                 if args.command in ("run", "rerun"):

@@ -1,14 +1,11 @@
-"""The Prefect server a run or a scheduled setup needs: find it, start one locally (SQLite in the state
-folder), or have Prefect start its temporary one early."""
+"""The Prefect server a scheduled setup needs: find it, or start one locally (SQLite in the state folder)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -28,31 +25,6 @@ def is_healthy(url: str, timeout: float = 2.0) -> bool:
             return response.status == 200
     except OSError:
         return False
-
-
-def start_temporary_server_early() -> threading.Thread | None:
-    """Have Prefect start its temporary server now, in the background, when a run will need it
-    (PREFECT_API_URL unset); join the returned thread before the flow starts.
-
-    Prefect starts it when the flow first calls its API and waits seconds for it to answer.
-    Started here, it boots in its own process while this one loads the flow's code, and the
-    flow finds it running. A failure to start is left to the flow, which starts it again and
-    reports what went wrong.
-    """
-    if os.environ.get("PREFECT_API_URL"):
-        return None
-    # Imported in this thread: two threads importing Prefect at once may meet half-imported modules.
-    from prefect.client.orchestration import get_client
-    from prefect.server.api.server import SubprocessASGIServer  # noqa: F401 - what get_client starts
-
-    def start() -> None:
-        # Any failure: the flow's own call starts the server again and reports what went wrong.
-        with contextlib.suppress(Exception):
-            get_client(sync_client=True)
-
-    thread = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
-    thread.start()
-    return thread
 
 
 def start_local_server(schedule: Schedule, log_file: Path, wait_seconds: float = 180) -> subprocess.Popen:

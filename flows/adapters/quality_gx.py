@@ -54,11 +54,6 @@ def load_suite_definitions(expectations_dir: str) -> tuple[dict, ...]:
     )
 
 
-def load_gx() -> None:
-    """Import GX (about 1.5 s) ahead of the first check, for a caller that has a wait to fill."""
-    import great_expectations  # noqa: F401
-
-
 def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
