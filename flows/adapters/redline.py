@@ -2,7 +2,7 @@
 
 The paragraphs of the body and of its table cells are aligned in document order (difflib on
 their texts). Inside a changed paragraph the texts are compared token by token, a number with
-its separators being one token, so 648.31 → 650.00 reads as one deletion and one insertion
+its separators being one token, so a changed amount reads as one deletion and one insertion
 rather than scattered digits. Inserted text keeps the new run's formatting, deleted text the
 old run's. Everything else (styles, tables, images, unchanged paragraphs) is the new
 document's own, so accepting every change in Word gives the new report.
