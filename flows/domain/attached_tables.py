@@ -50,6 +50,11 @@ class MeasureAmounts:
             return None
         return self.adjusted_fen - self.initial_fen
 
+    def column(self, source: str) -> int | None:
+        """The amount a this-year column shows: initial, adjusted, budget, actual or adjustment."""
+        return {"initial": self.initial_fen, "adjusted": self.adjusted_fen, "budget": self.budget_fen,
+                "actual": self.actual_fen, "adjustment": self.adjustment_fen}[source]
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectAmounts:
@@ -249,8 +254,7 @@ def printed_sums(layout: AttachmentLayout, amounts: AttachmentAmounts) -> list[S
     current = amounts.current
 
     def value(measure: MeasureAmounts, column: str) -> int:
-        return {"initial": measure.initial_fen, "adjusted": measure.adjusted_fen, "budget": measure.budget_fen,
-                "actual": measure.actual_fen}[column] or 0
+        return measure.column(column) or 0
 
     found = []
     for number, table in enumerate(layout.tables, start=1):

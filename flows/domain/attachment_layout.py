@@ -52,6 +52,10 @@ class Measure(ConfigModel):
             raise ValueError(f"经济分类编码「{'、'.join(bad)}」应为 3 位类或 5 位款")
         if self.funds_except and self.funds != "all":
             raise ValueError("funds 与 funds_except 只能写一个")
+        unchecked = [source for source in self.body if source.startswith("prior_") or source in ("rate", "none")]
+        if unchecked:
+            # Only this year's amounts can be compared with the body's figures in fen.
+            raise ValueError(f"body 只能对应本年金额列（initial、adjusted、budget、actual、adjustment），不能是「{'、'.join(unchecked)}」")
         return self
 
 

@@ -45,14 +45,12 @@ def body_disagreements(layout: AttachmentLayout, amounts: AttachmentAmounts, fig
     found = []
     for name, measure in layout.measures.items():
         current = amounts.current.measures[name]
-        values = {"initial": current.initial_fen, "adjusted": current.adjusted_fen, "budget": current.budget_fen,
-                  "actual": current.actual_fen, "adjustment": current.adjustment_fen}
         for source, key in measure.body.items():
             if key not in figures:
                 found.append(f"「{name}」对应的正文数字「{key}」不存在")
                 continue
             body = figures[key]
-            mine = values.get(source)
+            mine = current.column(source)
             if mine is not None and body.fen is not None and mine != body.fen:
                 found.append(f"附件「{name}」的{SOURCE_NAMES[source]}为 {format_wan(mine)} 万元，"
                              f"正文「{body.label}」为 {format_wan(body.fen)} 万元")

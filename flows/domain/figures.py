@@ -295,8 +295,7 @@ def _amount(r: FigureRegistry, key: str, label: str, source: AmountSource, curre
     if source.startswith("prior_"):
         fen = None if prior is None else (prior.actual_fen if source == "prior_actual" else prior.adjustment_fen)
     else:
-        fen = {"initial": current.initial_fen, "adjusted": current.adjusted_fen, "budget": current.budget_fen,
-               "actual": current.actual_fen, "adjustment": current.adjustment_fen}[source]
+        fen = current.column(source)
     r.money(key, label, fen)
 
 

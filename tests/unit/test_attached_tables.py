@@ -158,6 +158,8 @@ def test_titles_and_headers_name_the_years_and_merged_cells_are_marked(frames):
     ({"tables": [{**LAYOUT["tables"][0], "rows": [{"label": "x", "measure": "不存在"}]}]}, "未定义的口径「不存在」"),
     ({"measures": {**LAYOUT["measures"], "公用经费": {"definition": "x", "econ": ["3020"]}}}, "应为 3 位类或 5 位款"),
     ({"tables": [{**LAYOUT["tables"][0], "rows": [{"cells": [{"amount": "公用经费", "span": 4}]}]}]}, "应写成「口径.列」"),
+    ({"measures": {**LAYOUT["measures"], "全部": {"definition": "x", "body": {"prior_actual": "prior_actual"}}}},
+     "body 只能对应本年金额列"),
 ])
 def test_a_layout_mistake_is_named_in_chinese_with_its_file(change, words):
     with pytest.raises(ConfigError) as raised:
