@@ -11,11 +11,12 @@ from typing import Literal
 
 from prefect import Task, flow
 from prefect.client.orchestration import get_client
-from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run
+from prefect.flow_runs import suspend_flow_run
 from prefect.futures import as_completed
-from prefect.input import RunInput
+from prefect.input import RunInput, read_flow_run_input
+from prefect.input.run_input import keyset_from_paused_state
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+from prefect.states import Suspended
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import quote
 from prefect.utilities.callables import get_call_parameters
@@ -96,45 +97,56 @@ class ReviewDecision(RunInput):
     decision: Literal["通过", "退回"] = Field(title="审核决定（通过：发送给收件人；退回：不发送）")
     reviewer: str = Field(title="审核人姓名", min_length=1)
     comment: str = Field(default="", title="意见（退回时必填）")
-    units: list[str] = Field(default_factory=list, title="单位编码（留空：本次运行的全部草稿）")
+    versions: list[str] = Field(min_length=1, title="审核的版本（单位编码/版本；删去本次不审核的）")
 
 
 def _await_review(outcomes: list[UnitOutcome], year: int, data_dir: Path, out_dir: Path) -> list[UnitOutcome]:
-    """Pause for the reviewer's decision on this run's new drafts, record it and deliver what is approved.
+    """Suspend for the reviewer's decision on this run's new drafts, record it and deliver what is approved.
 
-    Waits `review.wait_hours` (config/review.yaml); without a decision the drafts stay drafts
-    (`jixiao approve` decides them later). A decision that cannot be taken is said in the unit's lines.
+    Suspended, not paused: the run's process exits and holds no slot of the deployment's
+    concurrency limit while the reviewer takes hours or days (a paused run's lease is revoked by
+    the server and Prefect then cancels the run). Resuming reruns the flow from the start: the
+    units are then up to date, and the same suspend key hands over the form's answer. The form
+    names the versions it shows, so a version made after the form was filled is never decided
+    by it. Without an answer in `review.wait_hours` Prefect fails the waiting run ("never resumed");
+    the drafts stay drafts for `jixiao approve` / `return`.
     """
-    drafts = {o.unit_code: Path(o.folder) for o in outcomes if o.status == "produced" and review_desk.is_draft(Path(o.folder))}
-    if not drafts:
+    drafts = sorted(f"{o.unit_code}/{Path(o.folder).name}" for o in outcomes
+                    if o.status == "produced" and review_desk.is_draft(Path(o.folder)))
+    key = f"review-{year}"
+    if not drafts and not _answered(key):
         return outcomes
-    listing = "\n".join(f"- {o.unit_code} {o.name} {Path(o.folder).name}：{o.folder}/审阅稿.docx"
-                         for o in outcomes if o.unit_code in drafts)
-    logger.info("等待审核：%d 份报告草稿（在 Prefect 界面中本次运行的“Resume”表单里选择通过或退回）", len(drafts))
-    form = ReviewDecision.with_initial_data(description=f"### 待审核的报告草稿（{year} 年度）\n{listing}", units=list(drafts))
-    try:
-        decision = pause_flow_run(wait_for_input=form, timeout=int(load_review_settings().wait_hours * 3600),
-                                  key=f"review-{year}")
-    except FlowPauseTimeout:
-        logger.warning("审核等待超时：草稿保持草稿状态，可用 jixiao approve / return 审核")
-        return outcomes
-    said: dict[str, tuple[str, ...]] = {}
-    for unit in decision.units or list(drafts):
-        if unit not in drafts:
-            said[unit] = (f"表单中的单位 {unit} 不在本次的草稿中，未处理",)
-            continue
+    if drafts:
+        logger.info("等待审核：%d 份报告草稿（在 Prefect 界面中本次运行的“Resume”表单里选择通过或退回）", len(drafts))
+    listing = "\n".join(f"- {entry}：{out_dir / str(year) / entry}/审阅稿.docx" for entry in drafts)
+    form = ReviewDecision.with_initial_data(description=f"### 待审核的报告草稿（{year} 年度）\n{listing}", versions=drafts)
+    decision = suspend_flow_run(wait_for_input=form, timeout=int(load_review_settings().wait_hours * 3600), key=key)
+    said: dict[str, list[str]] = {}
+    for entry in decision.versions:
+        unit, _, version = entry.strip().partition("/")
+        lines = said.setdefault(unit, [])
         try:
-            review_desk.record_decision(drafts[unit], decision.decision, decision.reviewer, decision.comment)
+            folder = review_desk.version_folder(out_dir, year, unit, version or None)
+            review_desk.record_decision(folder, decision.decision, decision.reviewer, decision.comment)
         except ReviewError as error:
-            said[unit] = (f"审核未记录：{error}",)
+            lines.append(f"审核未记录（{entry}）：{error}")
             continue
         if decision.decision == "退回":
-            said[unit] = (f"已退回（审核人 {decision.reviewer}）：{decision.comment}",)
+            lines.append(f"{folder.name} 已退回（审核人 {decision.reviewer}）：{decision.comment}")
         else:
-            said[unit] = (f"已审核通过（审核人 {decision.reviewer}）",
-                          *review_desk.deliver_approved(drafts[unit], data_dir, year, unit))
-        logger.info("单位 %s：%s", unit, "；".join(said[unit]))
+            lines += [f"{folder.name} 已审核通过（审核人 {decision.reviewer}）",
+                      *review_desk.deliver_approved(folder, data_dir, year, unit)]
+        logger.info("单位 %s：%s", unit, "；".join(lines))
+    known = {o.unit_code for o in outcomes}
+    for unit in sorted(set(said) - known):
+        logger.warning("表单中的单位 %s：%s", unit, "；".join(said[unit]) or "不在本次运行的单位中")
     return [replace(o, details=(*o.details, *said.get(o.unit_code, ()))) for o in outcomes]
+
+
+def _answered(key: str) -> bool:
+    """Whether this run was resumed with an answer to its review form (the run is then rerunning)."""
+    response = keyset_from_paused_state(Suspended(pause_key=key))["response"]
+    return read_flow_run_input(response) is not None
 
 
 @flow(name="quality-gate")

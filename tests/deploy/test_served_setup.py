@@ -46,20 +46,27 @@ def _run_logs(services) -> list[str]:
         return [log.message for log in client.read_logs()]
 
 
-def _decide_in_the_form(services, answer: dict) -> None:
-    """Fill the paused run's review form as the Prefect UI does: resume it with the input."""
+def _flow_runs(services, state_name: str) -> list:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateName
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: services.url}), get_client(sync_client=True) as client:
+        return client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            state=FlowRunFilterState(name=FlowRunFilterStateName(any_=[state_name]))))
+
+
+def _suspended_for_review(services):
+    """The run waiting for the reviewer: suspended (its process gone), not paused in a live process."""
+    return wait_for(lambda: next(iter(_flow_runs(services, "Suspended")), None), 120, "the run suspended for review",
+                    lambda: services.log("worker.log"))
+
+
+def _decide_in_the_form(services, run, answer: dict) -> None:
+    """Fill the suspended run's review form as the Prefect UI does: resume it with the input."""
     from prefect.flow_runs import resume_flow_run
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    def paused():
-        with temporary_settings(updates={PREFECT_API_URL: services.url}), get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
-            return runs[0] if runs else None
-
-    run = wait_for(paused, 120, "the run paused for review", lambda: services.log("worker.log"))
     with temporary_settings(updates={PREFECT_API_URL: services.url}):
         resume_flow_run(run.id, run_input=answer)
 
@@ -85,8 +92,18 @@ def test_event_after_a_corrected_export_makes_a_new_version_on_the_worker(prefec
     first = _jixiao(prefect_server, site, "rerun", "--year", "2024", "--unit", SAMPLE_UNIT)
     assert first.returncode == 0 and "jixiao.ledger.updated" in first.stdout, first.stdout + first.stderr
     wait_for(lambda: (unit / "v1" / "manifest.json").exists(), 240, "v1 from the worker", lambda: prefect_server.log("worker.log"))
-    # The run waits for the reviewer's form; approving it over the API finishes the run.
-    _decide_in_the_form(prefect_server, {"decision": "通过", "reviewer": "王审核", "comment": "同意", "units": []})
+    # The run waits for the reviewer's form without holding the deployment's one-run limit:
+    # a second event meanwhile (nothing changed) runs to completion while the first still waits.
+    waiting = _suspended_for_review(prefect_server)
+    second = _jixiao(prefect_server, site, "rerun", "--year", "2024", "--unit", SAMPLE_UNIT)
+    assert second.returncode == 0, second.stdout + second.stderr
+    wait_for(lambda: len(_flow_runs(prefect_server, "Completed")) >= 1, 240, "the second run completed",
+             lambda: prefect_server.log("worker.log"))
+    assert [r.id for r in _flow_runs(prefect_server, "Suspended")] == [waiting.id], "the first run still waits"
+    assert not (unit / "v2").exists()
+    # Approving in the form over the API resumes the run, which records the decision and finishes.
+    _decide_in_the_form(prefect_server, waiting, {"decision": "通过", "reviewer": "王审核", "comment": "同意",
+                                                  "versions": [f"{SAMPLE_UNIT}/v1"]})
     wait_for(lambda: _review(unit / "v1")["state"] == "通过", 120, "v1 approved", lambda: prefect_server.log("worker.log"))
     assert any("数据质量校验 312001" in line for line in _run_logs(prefect_server)), "jixiao's lines reach the run's logs"
 
@@ -95,7 +112,8 @@ def test_event_after_a_corrected_export_makes_a_new_version_on_the_worker(prefec
     again = _jixiao(prefect_server, site, "rerun", "--year", "2024", "--unit", SAMPLE_UNIT)
     assert again.returncode == 0, again.stdout + again.stderr
     wait_for(lambda: (unit / "v2" / "manifest.json").exists(), 240, "v2 after the event", lambda: prefect_server.log("worker.log"))
-    _decide_in_the_form(prefect_server, {"decision": "退回", "reviewer": "王审核", "comment": "请说明追加原因", "units": [SAMPLE_UNIT]})
+    _decide_in_the_form(prefect_server, _suspended_for_review(prefect_server),
+                        {"decision": "退回", "reviewer": "王审核", "comment": "请说明追加原因", "versions": [f"{SAMPLE_UNIT}/v2"]})
     wait_for(lambda: _review(unit / "v2")["state"] == "退回", 120, "v2 returned", lambda: prefect_server.log("worker.log"))
     [decision] = _review(unit / "v2")["decisions"]
     assert (decision["by"], decision["comment"]) == ("王审核", "请说明追加原因")
