@@ -55,7 +55,7 @@ LEDGER_ENCODING = "gb18030"
 CSV_LINE_END = "\r\n"            # what the voucher template writes (Windows software)
 TAIL_FIELDS = 12                 # 预算项目编码 … 经济分类名称: the columns a 8001 line leaves empty
 
-MIN_ROWS_PER_UNIT = 1000         # payroll alone takes up to ~300 rows a year
+MIN_ROWS_PER_UNIT = 500          # payroll alone takes up to ~300 rows a year
 MAX_ROWS_PER_UNIT = 5_000_000
 
 # --- the invented city --------------------------------------------------------------------
@@ -100,7 +100,12 @@ DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
 # Beyond the city's own departments, the same departments of its districts and counties.
 DISTRICTS = ("珠晖区", "雁峰区", "石鼓区", "蒸湘区", "南岳区", "衡阳县", "衡南县", "衡山县", "衡东县", "祁东县",
              "耒阳市", "常宁市")
-MAX_UNITS = len(DEPARTMENTS) * (1 + len(DISTRICTS))
+UNITS_PER_CITY = len(DEPARTMENTS) * (1 + len(DISTRICTS))
+# A province-scale run (benchmarks/province_dask.py) goes on into the other cities of the
+# province; their county-level units are numbered (the names only need to be distinct).
+PROVINCE_CITIES = ("长沙市", "株洲市", "湘潭市", "邵阳市", "岳阳市", "常德市", "张家界市", "益阳市", "郴州市",
+                   "永州市", "怀化市", "娄底市", "湘西土家族苗族自治州")
+MAX_UNITS = 9999                 # four digits after the province prefix
 
 SPECIAL_PROJECT_NAMES = (
     "信息化建设及运维经费", "业务培训经费", "宣传工作经费", "专项督查检查经费", "课题调研经费", "档案数字化加工经费",
@@ -331,13 +336,17 @@ def _rng(seed: int, unit: int, stream: int) -> np.random.Generator:
 def _unit_identity(index: int) -> tuple[str, str, str, str, str, str]:
     """Code, name, short name, kind, field of work and leading body of the index-th unit (seed-independent)."""
     name, kind, domain = DEPARTMENTS[index % len(DEPARTMENTS)]
-    level = index // len(DEPARTMENTS)
+    city_index, within = divmod(index, UNITS_PER_CITY)
+    level = within // len(DEPARTMENTS)
     code = f"{UNIT_CODE_PREFIX}{index + 1:04d}"
+    city = CITY if city_index == 0 else PROVINCE_CITIES[(city_index - 1) % len(PROVINCE_CITIES)]
+    if city_index > len(PROVINCE_CITIES):
+        city = f"{city}（{city_index // (len(PROVINCE_CITIES) + 1) + 1}）"
     if level == 0:
-        government, party, full = f"{CITY}人民政府", f"中共{CITY}委", f"{CITY}{name}"
-        short = name
+        government, party, full = f"{city}人民政府", f"中共{city}委", f"{city}{name}"
+        short = name if city_index == 0 else full
     else:
-        district = DISTRICTS[level - 1]
+        district = DISTRICTS[level - 1] if city_index == 0 else f"{city}第{level:02d}县（市、区）"
         government, party, full = f"{district}人民政府", f"中共{district}委", f"{district}{name}"
         short = full
     return code, full, short, kind, domain, party if kind == "mass" else government

@@ -162,3 +162,27 @@ def test_command_rejects_unusable_arguments(tmp_path, capsys, argv):
     assert run_demo_data(args) == 2
     assert capsys.readouterr().err.startswith("参数错误：")
     assert not (tmp_path / "demo").exists()
+
+
+def test_a_province_goes_on_into_other_cities_with_distinct_units():
+    from tools.demo_data import UNITS_PER_CITY, _unit_identity
+
+    first_city = {_unit_identity(i)[1] for i in range(UNITS_PER_CITY)}
+    beyond = [_unit_identity(i) for i in range(UNITS_PER_CITY, 2_400)]
+    names = {identity[1] for identity in beyond}
+    assert len(names) == len(beyond) and not names & first_city
+    assert beyond[0][1].startswith("长沙市") and len({identity[0] for identity in beyond}) == len(beyond)
+
+
+def test_small_province_units_of_500_rows_pass_every_quality_rule(tmp_path, reference):
+    summary = write_demo_data(tmp_path, YEAR, 2, 500, seed=5)
+    inputs = read_year_inputs(tmp_path, YEAR, reference)
+    for unit in summary.units:
+        ledger, budget, files = _unit(inputs, unit)
+        assert len(ledger), unit
+        metrics = compute_department_metrics(ledger, budget, inputs.profiles[unit], reference, YEAR)
+        rejected = inputs.ledger_accounting.for_files(files).rejected + inputs.budget_accounting.rejected
+        declared = inputs.control_totals[inputs.control_totals["unit_code"] == unit]
+        results = run_suites(ROOT / "expectations", quality_datasets(ledger, budget, metrics, rejected, declared),
+                             quality_parameters(reference, YEAR, max(inputs.file_dates[f] for f in files)))
+        assert not QualityVerdict(unit, tuple(results)).blocked, unit
