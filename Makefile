@@ -33,12 +33,14 @@ lint: setup
 	$(BIN)/ruff check flows tools tests benchmarks
 
 # The timed comparisons; each writes benchmarks/results/<name>.json. On 2 CPUs: one department
-# and reruns a few minutes each, the export families a minute, the 200-unit city about half an hour.
+# and reruns a few minutes each, the export families a minute, the 200-unit city about half an hour,
+# the 2,000-unit province on Dask most of an hour.
 bench: setup
 	$(BIN)/python benchmarks/one_department.py
 	$(BIN)/python benchmarks/rerun.py
 	$(BIN)/python benchmarks/ingest_families.py
 	$(BIN)/python benchmarks/city_scale.py
+	$(BIN)/python benchmarks/province_dask.py
 
 clean:
 	rm -rf out .jixiao
