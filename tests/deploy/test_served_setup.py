@@ -160,3 +160,27 @@ def test_served_deployment_runs_next_on_the_configured_date_and_leaves_no_automa
     serving.wait(timeout=60)
     assert "已停止" in prefect_server.log("serve.log")
     assert scheduled()[1] == [], "Ctrl-C leaves no orphan automation behind"
+
+
+def test_jixiao_serve_resumes_a_suspended_review_and_records_the_approval(prefect_server, tmp_path):
+    site = _site(tmp_path)
+    serving = prefect_server.start([sys.executable, "-m", "flows", "serve", "--data", str(site / "data"),
+                                    "--out", str(site / "out")], "serve.log", JIXIAO_STATE_DIR=str(site / ".jixiao"))
+    wait_for(lambda: "报告任务已就绪" in prefect_server.log("serve.log"), 180, "jixiao serve ready",
+             lambda: prefect_server.log("serve.log"))
+    unit = site / "out" / "2024" / SAMPLE_UNIT
+    sent = _jixiao(prefect_server, site, "rerun", "--year", "2024", "--unit", SAMPLE_UNIT)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    waiting = wait_for(lambda: next(iter(_flow_runs(prefect_server, "Suspended")), None), 240,
+                       "the served run suspended for review", lambda: prefect_server.log("serve.log"))
+    assert _review(unit / "v1")["state"] == "草稿"
+    # The served runner starts the resumed run again; it finds v1 up to date and records the decision on it.
+    _decide_in_the_form(prefect_server, waiting, {"decision": "通过", "reviewer": "李审核", "comment": "",
+                                                  "versions": [f"{SAMPLE_UNIT}/v1"]})
+    wait_for(lambda: _review(unit / "v1")["state"] == "通过", 180, "v1 approved through the served runner",
+             lambda: prefect_server.log("serve.log"))
+    wait_for(lambda: [r.id for r in _flow_runs(prefect_server, "Completed")] == [waiting.id], 120, "the resumed run completed",
+             lambda: prefect_server.log("serve.log"))
+    assert not (unit / "v2").exists(), "the rerun after the decision made no new version"
+    serving.send_signal(signal.SIGINT)
+    serving.wait(timeout=60)
