@@ -252,7 +252,7 @@ def parse_ledger_table_columnar(
             outcome[i] = _REJECTED
             issue[i] = RowIssue(file, numbers[i], label["posting_date"], text["posting_date"][i], "日期无法识别或不是有效日期")
             continue
-        excluded = next((name for name, values in keep_rows.items() if text[name][i] not in values), "")
+        excluded = next((name for name, values in keep_rows.items() if text[name][i] not in values), "") if keep_rows else ""
         if excluded:
             outcome[i] = _SKIPPED
             issue[i] = RowIssue(file, numbers[i], label[excluded], text[excluded][i],
@@ -279,12 +279,12 @@ def parse_ledger_table_columnar(
     credit = _amounts_fen([text["credit"][i] for i in still])
     fen: dict[int, tuple[int, int]] = {}
     for k, i in enumerate(still):
-        failed = next((side for side, value in (("debit", debit[k]), ("credit", credit[k]))
-                       if isinstance(value, _Failed)), "")
-        if failed:
+        # The debit is read first: a row with both amounts wrong is rejected for its debit.
+        side = "debit" if type(debit[k]) is _Failed else "credit" if type(credit[k]) is _Failed else ""
+        if side:
             outcome[i] = _REJECTED
-            error = (debit[k] if failed == "debit" else credit[k]).error
-            issue[i] = RowIssue(file, numbers[i], label[failed], text[failed][i], str(error))
+            error = (debit[k] if side == "debit" else credit[k]).error
+            issue[i] = RowIssue(file, numbers[i], label[side], text[side][i], str(error))
         else:
             fen[i] = (debit[k], credit[k])
     priced = [i for i in still if i in fen]
@@ -368,6 +368,7 @@ def parse_ledger_table_columnar(
     # Unnumbered lines take their place in their voucher in row order, as the row parser numbers them.
     line_counter: dict[tuple, int] = {}
     place = {i: k for k, i in enumerate(loaded)}
+    contents = list(zip(*(text[name] for name in _LINE_CONTENT), strict=True)) if numbered else []
     for i in sorted(numbered):
         k = place[i]
         voucher = (units_loaded[k], dates_loaded[k], vouchers_loaded[k])
@@ -376,7 +377,7 @@ def parse_ledger_table_columnar(
             content = tuple(row[col[name]].strip() if name in col and col[name] < len(row) else ""
                             for name in _LINE_CONTENT)
         else:
-            content = tuple(text[name][i] for name in _LINE_CONTENT)
+            content = contents[i]
         lines[i] = _number_unnumbered_line(into, voucher, line_counter.get(voucher, 0) + 1, file, content)
         line_counter[voucher] = lines[i]
 
