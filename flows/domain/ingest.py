@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -11,7 +11,8 @@ from flows.domain.budget import parse_budget_table
 from flows.domain.derivation import derive_columns, fill_project_names
 from flows.domain.errors import InputError
 from flows.domain.export_profiles import ExportProfile, canonical_ledger, match_profile
-from flows.domain.ledger import ParsedRows, RowIssue, ledger_frame, parse_ledger_table, voucher_balance_frame
+from flows.domain.ledger import LedgerRules, ParsedRows, RowIssue, ledger_frame, voucher_balance_frame
+from flows.domain.ledger_columns import parse_ledger_table_columnar
 from flows.domain.payments import empty_payments
 from flows.domain.profile import DepartmentProfile
 from flows.domain.reference import Reference
@@ -91,11 +92,17 @@ class ParsedLedger:
     vouchers: pd.DataFrame
 
 
+# How one mapped table is parsed into the shared accumulator (ledger.parse_ledger_table's signature).
+TableParser = Callable[[MappedTable, LedgerRules, int, str, ParsedRows, Mapping[str, Sequence[str]]], None]
+
+
 def parse_ledger_tables(
-    tables: Sequence[tuple[RawTable | MappedTable, str]], reference: Reference, year: int
+    tables: Sequence[tuple[RawTable | MappedTable, str]], reference: Reference, year: int,
+    parse_table: TableParser = parse_ledger_table_columnar,
 ) -> ParsedLedger:
     """Map (unless already mapped) and parse every ledger table; the string beside a table
-    is the unit its folder names. Each table is read by its export profile."""
+    is the unit its folder names. Each table is read by its export profile, column-wise;
+    `parse_table=ledger.parse_ledger_table` reads it row by row (the reference it must equal)."""
     profiles = {profile.name: profile for profile in reference.ledger_profiles}
     parsed = ParsedRows()
     read: dict[str, int] = {}
@@ -110,7 +117,7 @@ def parse_ledger_tables(
         before_read, before_loaded = parsed.rows_read, parsed.rows_loaded
         parsed.skipped += [RowIssue(mapped.file, *issue) for issue in canonical.skipped]
         parsed.rejected += [RowIssue(mapped.file, *issue) for issue in canonical.rejected]
-        parse_ledger_table(canonical.table, reference.ledger_rules, year, folder_unit, parsed, profile.keep_rows)
+        parse_table(canonical.table, reference.ledger_rules, year, folder_unit, parsed, profile.keep_rows)
         _require_filled_classifications(canonical.table, profile, parsed, before_loaded)
         extra = len(canonical.skipped) + len(canonical.rejected)
         read[mapped.file] = read.get(mapped.file, 0) + parsed.rows_read - before_read + extra
