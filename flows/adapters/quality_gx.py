@@ -2,17 +2,25 @@
 
 The only module that imports great_expectations. Suites are loaded from their JSON files
 into an ephemeral context, so reviewers edit the JSON and nothing else.
+
+A process keeps the context with its registered checkpoints and the compiled Data Docs
+templates for every later unit: a unit runs the checkpoints on its own frames and builds the
+Data Docs of its own results, and the results store is emptied before and after it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pandas as pd
 
 from flows.domain.errors import ConfigError
@@ -63,6 +71,109 @@ def _context():
     return context
 
 
+@dataclass(frozen=True, slots=True)
+class _Suite:
+    name: str
+    dataset: str
+    checkpoint: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Checkpoints:
+    """One ephemeral GX context with every selected suite registered as a checkpoint.
+
+    Registering is the same for every unit of a run (the suites, their substituted row
+    conditions and result formats do not depend on the unit's data), so it is done once and
+    reused; a unit only runs the checkpoints on its own frames. Used by one caller at a time.
+    """
+
+    context: Any
+    suites: tuple[_Suite, ...]
+
+
+# Built checkpoints not in use, by (expectations dir, selected suites, substituted row
+# conditions). A caller takes one out and puts it back when done, so two threads of a worker
+# never share a context; a second concurrent caller builds its own.
+_IDLE: dict[tuple, list[_Checkpoints]] = {}
+_IDLE_LOCK = threading.Lock()
+# GX registers each new context as the process's current project: build one at a time.
+_BUILD_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget what the process keeps (checkpoints, compiled Data Docs templates): the next call
+    builds everything again, as each call did before they were kept."""
+    with _IDLE_LOCK:
+        _IDLE.clear()
+    _COMPILED_TEMPLATES.clear()
+
+
+def _selected(expectations_dir: Path, parameters: Mapping[str, object],
+              only_suites: frozenset[str] | None) -> tuple[dict, ...]:
+    return tuple(
+        _with_row_conditions(definition, parameters) for definition in load_suite_definitions(str(expectations_dir))
+        if only_suites is None or definition["name"] in only_suites
+    )
+
+
+def _cache_key(expectations_dir: Path, definitions: tuple[dict, ...]) -> tuple:
+    # The substituted suites are what a context is built from: two parameter sets that give the
+    # same row conditions (every unit of a year) share one; other parameters reach GX per run.
+    conditions = tuple(
+        (definition["name"], i, json.dumps(e.get("kwargs", {}).get("row_condition"), ensure_ascii=False, default=str))
+        for definition in definitions for i, e in enumerate(definition["expectations"])
+        if e.get("kwargs", {}).get("row_condition") is not None
+    )
+    return str(Path(expectations_dir).resolve()), tuple(d["name"] for d in definitions), conditions
+
+
+def _build(definitions: tuple[dict, ...]) -> _Checkpoints:
+    import great_expectations as gx
+
+    with _BUILD_LOCK:
+        context = _context()
+        source = context.data_sources.add_pandas("jixiao")
+        suites = []
+        for definition in definitions:
+            dataset = definition["meta"]["dataset"]
+            suite = context.suites.add(gx.ExpectationSuite(**definition))
+            if len(suite.expectations) != len(definition["expectations"]):
+                raise RuntimeError(f"suite {definition['name']} lost expectations while loading")
+            batch = source.add_dataframe_asset(definition["name"]).add_batch_definition_whole_dataframe("all")
+            validation = context.validation_definitions.add(
+                gx.ValidationDefinition(name=definition["name"], data=batch, suite=suite))
+            view = _VIEWS[dataset]
+            locators = [view[k] for k in ("file", "row", "label", "value", "expected", "difference") if k in view]
+            checkpoint = context.checkpoints.add(gx.Checkpoint(
+                name=f"{definition['name']}-checkpoint", validation_definitions=[validation], actions=[],
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": locators},
+            ))
+            suites.append(_Suite(definition["name"], dataset, checkpoint))
+        return _Checkpoints(context, tuple(suites))
+
+
+def _borrow(key: tuple, definitions: tuple[dict, ...]) -> _Checkpoints:
+    with _IDLE_LOCK:
+        idle = _IDLE.get(key)
+        if idle:
+            return idle.pop()
+    return _build(definitions)
+
+
+def _give_back(key: tuple, checkpoints: _Checkpoints) -> None:
+    with _IDLE_LOCK:
+        _IDLE.setdefault(key, []).append(checkpoints)
+
+
+def _forget_results(context) -> None:
+    """Empty the validation results store, so the next unit's Data Docs show only its own."""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        store.remove_key(key)
+    if store.list_keys():
+        raise RuntimeError("GX kept validation results after they were removed")
+
+
 def run_suites(
     expectations_dir: Path,
     datasets: Mapping[str, pd.DataFrame],
@@ -70,53 +181,116 @@ def run_suites(
     docs_dir: Path | None = None,
     run_name: str = "jixiao",
     only_suites: frozenset[str] | None = None,
+    reuse: bool = True,
 ) -> list[RuleResult]:
     """Validate each dataset with the suites that declare it (suite meta `dataset`).
 
-    With `docs_dir`, each suite runs as a checkpoint that also builds the GX Data Docs site there.
+    With `docs_dir`, the GX Data Docs site of this call's results (and only these) is built
+    there. The GX context and checkpoints are built once per process and reused (`reuse=False`
+    builds fresh ones and drops them after, as every call did before they were reused).
     """
-    import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
-    context = _context()
-    source = context.data_sources.add_pandas("jixiao")
-    results: list[RuleResult] = []
-    for definition in load_suite_definitions(str(expectations_dir)):
-        if only_suites is not None and definition["name"] not in only_suites:
-            continue
-        definition = _with_row_conditions(definition, parameters)
-        dataset = definition["meta"]["dataset"]
-        frame = datasets[dataset]
-        suite = context.suites.add(gx.ExpectationSuite(**definition))
-        if len(suite.expectations) != len(definition["expectations"]):
-            raise RuntimeError(f"suite {definition['name']} lost expectations while loading")
-        batch = source.add_dataframe_asset(definition["name"]).add_batch_definition_whole_dataframe("all")
-        validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=definition["name"], data=batch, suite=suite))
-        view = _VIEWS[dataset]
-        locators = [view[k] for k in ("file", "row", "label", "value", "expected", "difference") if k in view]
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"{definition['name']}-checkpoint", validation_definitions=[validation], actions=[],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": locators},
-        ))
-        outcome = checkpoint.run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=dict(parameters),
-            run_id=RunIdentifier(run_name=run_name),
-        )
-        [suite_result] = outcome.run_results.values()
-        for result in suite_result.results:
-            results.append(_rule_result(definition["name"], dataset, result, frame))
-    if docs_dir is not None:
-        # Once for all suites: an UpdateDataDocsAction per checkpoint rebuilds the whole site each time.
-        context.add_data_docs_site("jixiao", {
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
-        _make_stored_results_inert(context)
-        context.build_data_docs(site_names=["jixiao"])
+    definitions = _selected(expectations_dir, parameters, only_suites)
+    key = _cache_key(expectations_dir, definitions)
+    checkpoints = _borrow(key, definitions) if reuse else _build(definitions)
+    context = checkpoints.context
+    clean = False
+    try:
+        _forget_results(context)
+        results: list[RuleResult] = []
+        for suite in checkpoints.suites:
+            frame = datasets[suite.dataset]
+            outcome = suite.checkpoint.run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=dict(parameters),
+                run_id=RunIdentifier(run_name=run_name),
+            )
+            [suite_result] = outcome.run_results.values()
+            for result in suite_result.results:
+                results.append(_rule_result(suite.name, suite.dataset, result, frame))
+        if docs_dir is not None:
+            _build_data_docs(context, docs_dir)
+        _forget_results(context)
+        clean = True
+    finally:
+        # A context whose results could not be removed (an error mid-run) is dropped, never reused.
+        if reuse and clean:
+            _give_back(key, checkpoints)
     return results
+
+
+def _build_data_docs(context, docs_dir: Path) -> None:
+    # Once for all suites: an UpdateDataDocsAction per checkpoint rebuilds the whole site each time.
+    page_view = {"module_name": __name__, "class_name": "CompiledOnceJinjaPageView"}
+    site = {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder",
+                               "view": {"module_name": __name__, "class_name": "CompiledOnceJinjaIndexPageView"}},
+        "site_section_builders": {section: {"view": page_view} for section in ("expectations", "validations", "profiling")},
+    }
+    if "jixiao" in context.list_data_docs_sites():
+        context.update_data_docs_site("jixiao", site)
+    else:
+        context.add_data_docs_site("jixiao", site)
+    _make_stored_results_inert(context)
+    context.build_data_docs(site_names=["jixiao"])
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """A jinja2 bytecode cache kept in memory for the process.
+
+    GX makes a new jinja2 environment for every view of every site build, so each unit's
+    Data Docs compiled the same package templates again (half of the build's time). The pages
+    are the same; only the compiling is done once. Keyed by template and source checksum.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, object]] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            cached = self._code.get(bucket.key)
+        if cached is not None and cached[0] == bucket.checksum:
+            bucket.code = cached[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._code.clear()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def _compiled_once(base: type) -> type:
+    """`base` (a GX jinja view) whose environment reuses the process's compiled templates."""
+
+    class CompiledOnce(base):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.env.bytecode_cache = _COMPILED_TEMPLATES
+
+    CompiledOnce.__name__ = CompiledOnce.__qualname__ = f"CompiledOnce{base.__name__}"
+    CompiledOnce.__module__ = __name__
+    return CompiledOnce
+
+
+def __getattr__(name: str) -> type:
+    # GX instantiates a site's views by module and class name; they are made on first use so
+    # importing this module does not import great_expectations.
+    if name in ("CompiledOnceJinjaPageView", "CompiledOnceJinjaIndexPageView"):
+        from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
+
+        view = _compiled_once(DefaultJinjaPageView if name == "CompiledOnceJinjaPageView" else DefaultJinjaIndexPageView)
+        globals()[name] = view
+        return view
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # GX's Data Docs renderer writes values from the data (file names, 摘要, project names, the
