@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python benchmarks/rerun.py
 	$(BIN)/python benchmarks/ingest_families.py
 	$(BIN)/python benchmarks/city_scale.py
+	$(BIN)/python benchmarks/render_per_unit.py
 
 clean:
 	rm -rf out .jixiao

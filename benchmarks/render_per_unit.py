@@ -5,22 +5,25 @@ charts, the .docx and the reviewer's copy, lineage, workpaper.xlsx, attachments.
 digest) and the whole `render` call, median of --repeats runs after one warm-up, on
   sample  the sample department of data/ (with last year's data, as `jixiao run` renders it)
   large   one generated unit of --rows ledger rows (tools.demo_data, as benchmarks/city_scale.py)
-The results of a run are stored in benchmarks/results/render_per_unit.json under --label, with the
-commit measured, so a run before a change and one after it sit side by side.
+The results are stored in benchmarks/results/render_per_unit.json under --label, with the commit
+measured. With --against COMMIT, that commit's code (git archive into a temporary folder) is measured
+first in the same run, on the same machine load, and stored under --against-label.
 
-    python benchmarks/render_per_unit.py --label before
-    python benchmarks/render_per_unit.py --label after --repeats 7
+    python benchmarks/render_per_unit.py --against d71e13e            # before and after, side by side
+    python benchmarks/render_per_unit.py --label after --repeats 7    # the working tree only
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -130,34 +133,67 @@ def commit() -> str:
     return completed.stdout.strip() + ("+uncommitted" if dirty.strip() else "")
 
 
+def measure_commit(commit: str, repeats: int, rows: int) -> dict[str, object]:
+    """The same measurement of another commit's code: its tree in a temporary folder, this script run there."""
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+    with tempfile.TemporaryDirectory(prefix="jixiao-render-base-") as folder:
+        tree = Path(folder)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tree, filter="data")
+        script = tree / "benchmarks" / "render_per_unit.py"
+        script.write_bytes(Path(__file__).read_bytes())
+        results = tree / "result.json"
+        subprocess.run([sys.executable, str(script), "--label", commit, "--commit", commit, "--repeats", str(repeats),
+                        "--rows", str(rows), "--results", str(results)],
+                       cwd=tree, check=True, env={**os.environ, "PYTHONPATH": str(tree)})
+        return json.loads(results.read_text(encoding="utf-8"))["runs"][commit]
+
+
+def measure_tree(commit_name: str, repeats: int, rows: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="jixiao-render-") as work:
+        large = Path(work) / "data"
+        subprocess.run([sys.executable, "-m", "tools.demo_data", "--units", "1", "--rows-per-unit", str(rows),
+                        "--year", str(YEAR), "--out", str(large)], check=True, cwd=ROOT, capture_output=True)
+        return {
+            "commit": commit_name,
+            "repeats": repeats,
+            "sample": measure(unit_case(ROOT / "data", with_prior=True), repeats),
+            "large": measure(unit_case(large, with_prior=False), repeats),
+        }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--label", required=True, help="where the run is stored in the results, e.g. before / after")
+    parser.add_argument("--label", default="after", help="where this tree's run is stored in the results")
+    parser.add_argument("--against", help="also measure this commit's code first, in the same run")
+    parser.add_argument("--against-label", default="before")
+    parser.add_argument("--commit", help=argparse.SUPPRESS)      # the commit of a tree without .git (--against)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rows", type=int, default=25_000, help="ledger rows of the large unit")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="jixiao-render-") as work:
-        large = Path(work) / "data"
-        subprocess.run([sys.executable, "-m", "tools.demo_data", "--units", "1", "--rows-per-unit", str(args.rows),
-                        "--year", str(YEAR), "--out", str(large)], check=True, cwd=ROOT, capture_output=True)
-        run = {
-            "commit": commit(),
-            "repeats": args.repeats,
-            "sample": measure(unit_case(ROOT / "data", with_prior=True), args.repeats),
-            "large": measure(unit_case(large, with_prior=False), args.repeats),
-        }
+    runs = {}
+    if args.against:
+        runs[args.against_label] = measure_commit(args.against, args.repeats, args.rows)
+    runs[args.label] = measure_tree(args.commit or commit(), args.repeats, args.rows)
     results = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
     results["what"] = ("unit_pipeline.render of one unit, step by step, median seconds of `repeats` runs after a warm-up: "
                        "the sample department (data/, with last year) and one generated unit "
                        f"(tools.demo_data, {args.rows:,} ledger rows, no last year)")
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
-    results.setdefault("runs", {})[args.label] = run
+    results.setdefault("runs", {}).update(runs)
+    if args.against:
+        before, after = runs[args.against_label], runs[args.label]
+        results["after_over_before"] = {
+            case: {step: round(after[case]["median_seconds"][step] / seconds, 2)
+                   for step, seconds in before[case]["median_seconds"].items() if seconds >= 0.005}
+            for case in ("sample", "large")}
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    for case in ("sample", "large"):
-        print(case, json.dumps(run[case]["median_seconds"], ensure_ascii=False))
+    for label, run in runs.items():
+        for case in ("sample", "large"):
+            print(label, case, json.dumps(run[case]["median_seconds"], ensure_ascii=False))
     return 0
 
 
