@@ -41,6 +41,9 @@ bench: setup
 	$(BIN)/python benchmarks/ingest_families.py
 	$(BIN)/python benchmarks/city_scale.py
 	$(BIN)/python benchmarks/province_dask.py
+	$(BIN)/python benchmarks/parse_per_unit.py
+	$(BIN)/python benchmarks/validation_per_unit.py
+	$(BIN)/python benchmarks/render_per_unit.py
 
 clean:
 	rm -rf out .jixiao

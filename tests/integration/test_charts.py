@@ -203,6 +203,24 @@ def test_output_is_deterministic():
     assert charts.score_by_group_chart(SCORES).png == charts.score_by_group_chart(SCORES).png
 
 
+def test_one_draw_writes_the_picture_savefig_would():
+    # The charts draw once and encode the pixels; savefig places the constrained layout in a hidden draw first.
+    import matplotlib
+
+    def figure():
+        made, axes = charts._new_axes(2.4)
+        axes.barh([0, 1], [3.0, 1.5], color="#2E75B6", label="实际执行")
+        axes.set_yticks([0, 1], ["预防青少年违法犯罪、共青团意识\n教育经费", "旅发大会志愿服务经费"])
+        axes.set_xlabel("万元")
+        charts._legend_on_top(axes)
+        return made
+
+    with matplotlib.rc_context(charts._rc()):
+        saved = io.BytesIO()
+        figure().savefig(saved, format="png", dpi=charts.DPI, metadata={"Software": None})
+        assert charts._png(figure()) == saved.getvalue()
+
+
 def test_long_project_names_wrap_onto_as_many_lines_as_they_need_and_are_never_shortened():
     name = "2024-2025年度大学生志愿服务西部计划“芙蓉花开”地方项目经费"
     label = charts.wrap_label(name)

@@ -67,3 +67,19 @@ def test_attached_tables_and_score_are_in_the_report(context, images):
     text = _text(render_docx(TEMPLATE, context, images))
     assert "部门整体支出绩效评价基础数据表" in text and "部门整体支出绩效自评表" in text
     assert f"评价等级：{context['evaluation']['grade']}" in text and context["f"]["evaluation_total"] in text
+
+
+def test_a_changed_template_is_read_again(tmp_path, context, images):
+    # Variables and compiled parts are kept per process; a template edited in place must not render as before.
+    edited = tmp_path / "report.docx"
+    edited.write_bytes(TEMPLATE.read_bytes())
+    assert template_variables(edited) == set(context)
+    first = _text(render_docx(edited, context, images))
+    document = docx.Document(str(edited))
+    document.add_paragraph("附注：{{ added_note }}")
+    document.save(str(edited))
+    assert template_variables(edited) == {*context, "added_note"}
+    with pytest.raises(TemplateContextError, match="added_note"):
+        render_docx(edited, context, images)
+    again = _text(render_docx(edited, {**context, "added_note": "新增说明"}, images))
+    assert "附注：新增说明" in again and "新增说明" not in first

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "flows" / "domain"
-FORBIDDEN_MODULES = {"prefect", "great_expectations", "docxtpl", "docx", "os", "pathlib", "shutil", "subprocess", "openpyxl"}
+FORBIDDEN_MODULES = {"prefect", "great_expectations", "docxtpl", "docx", "os", "pathlib", "shutil", "subprocess", "openpyxl", "xlsxwriter"}
 FORBIDDEN_CALLS = {"open", "read_csv", "read_excel", "to_csv", "to_excel", "read_bytes", "write_bytes"}
 
 
