@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -12,7 +14,7 @@ from typing import Literal
 from prefect import Task, flow
 from prefect.client.orchestration import get_client
 from prefect.flow_runs import suspend_flow_run
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.input import RunInput, read_flow_run_input
 from prefect.input.run_input import keyset_from_paused_state
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
@@ -20,7 +22,7 @@ from prefect.states import Suspended
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import quote
 from prefect.utilities.callables import get_call_parameters
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from flows import review_desk
 from flows.adapters.catalog import unit_folder
@@ -93,6 +95,13 @@ def annual_report(
 
 class ReviewDecision(RunInput):
     """The reviewer's form in the Prefect UI when a run's drafts wait for review."""
+
+    # Checked by the server when the form is sent (its JSON schema): a return without its reason
+    # is refused there, while the reviewer can still correct it, not after the run has resumed.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"decision": {"const": "退回"}}},
+        "then": {"required": ["comment"], "properties": {"comment": {"pattern": "\\S"}}},
+    })
 
     decision: Literal["通过", "退回"] = Field(title="审核决定（通过：发送给收件人；退回：不发送）")
     reviewer: str = Field(title="审核人姓名", min_length=1)
@@ -193,18 +202,40 @@ def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) 
     # wrapped; the units' sources are small enough to be looked through there.
     on_dask = type(runner).__module__.startswith("prefect_dask")
     outcomes = []
+    waiting = deque(pending.items())
     with _api_shared_with_pool(), runner, UnitProgress(len(pending)) as progress:
-        running = {unit: runner.submit(unit_task, get_call_parameters(unit_task.fn, tuple(args if on_dask else map(quote, args)), {}))
-                   for unit, args in pending.items()}
-        by_future = {future.task_run_id: unit for unit, future in running.items()}
-        for future in as_completed(list(running.values())):
-            unit = by_future[future.task_run_id]
+        # A few units per worker in flight, each future let go once its outcome is read: with
+        # every unit submitted at once, the cluster kept every unit's arguments and result until
+        # the last one finished, so its memory grew with the number of units.
+        window = IN_FLIGHT_PER_WORKER * _workers(runner)
+        running: dict[object, tuple[str, PrefectFuture]] = {}
+        while waiting or running:
+            while waiting and len(running) < window:
+                unit, args = waiting.popleft()
+                future = runner.submit(unit_task, get_call_parameters(unit_task.fn, tuple(args if on_dask else map(quote, args)), {}))
+                running[future.task_run_id] = (unit, future)
+            finished = next(as_completed([future for _, future in running.values()]))
+            unit, future = running.pop(finished.task_run_id)
             try:
                 outcomes.append(future.result())
             except Exception as error:  # noqa: BLE001 - one unit's crash must not stop the city
                 outcomes.append(_failed(unit, sources, error))
+            del future, finished
             progress.advance()
     return outcomes
+
+
+# Units submitted ahead per worker: enough that a worker finding its unit done has the next one
+# waiting, few enough that what the cluster holds does not grow with the number of units.
+IN_FLIGHT_PER_WORKER = 3
+
+
+def _workers(runner: TaskRunner) -> int:
+    """How many units run at once: the Dask cluster's threads, or the pool's processes."""
+    client = getattr(runner, "client", None) if type(runner).__module__.startswith("prefect_dask") else None
+    if client is not None:
+        return max(1, sum(client.nthreads().values()))
+    return getattr(runner, "_max_workers", None) or os.cpu_count() or 1
 
 
 @contextmanager

@@ -22,7 +22,8 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from flows.settings import configure_prefect_environment, log_file, state_dir
@@ -202,20 +203,21 @@ def _dispatch(args: argparse.Namespace) -> int:
             # Nothing to produce or send: the same lines in about a second, without starting Prefect.
             outcomes = settled_outcomes(Path(args.data), Path(args.out), args.year, args.unit or None)
         if outcomes is None:
-            _use_running_local_server()
-            # Imported here: Prefect reads its settings at import time (see flows.settings).
-            from flows.annual_report import annual_report, quality_gate
-            from flows.domain.errors import InputError
+            with _recording_server():
+                # Imported here: Prefect reads its settings at import time (see flows.settings).
+                from flows.annual_report import annual_report, quality_gate
+                from flows.domain.errors import InputError
 
-            try:
-                if args.command in ("run", "rerun"):
-                    outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out,
-                                             units=args.unit or None, pdf=args.pdf)
-                else:
-                    outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out, units=args.unit or None)
-            except InputError as error:
-                print(f"输入数据无法使用：{error}", file=sys.stderr)
-                return EXIT_INPUT
+                try:
+                    if args.command in ("run", "rerun"):
+                        outcomes = annual_report(year=args.year, data_dir=args.data, out_dir=args.out,
+                                                 units=args.unit or None, pdf=args.pdf)
+                    else:
+                        outcomes = quality_gate(year=args.year, data_dir=args.data, out_dir=args.out,
+                                                units=args.unit or None)
+                except InputError as error:
+                    print(f"输入数据无法使用：{error}", file=sys.stderr)
+                    return EXIT_INPUT
     except ConfigError as error:   # also from serve/watch/rerun reading config/schedule.yaml
         print(f"{error}\n请联系系统维护人员检查项目配置。", file=sys.stderr)
         return EXIT_CONFIG
@@ -268,12 +270,39 @@ def _review_command(args: argparse.Namespace) -> int:
     return EXIT_ERROR if any(line.startswith("发送失败") for line in said) else EXIT_OK
 
 
-def _use_running_local_server() -> None:
+@contextmanager
+def _recording_server() -> Iterator[None]:
+    """The Prefect API the run records itself on: PREFECT_API_URL, else the local server
+    `jixiao serve` left running, else a temporary server of this run that boots while the flow's
+    code is imported (flows.adapters.prefect_server.TemporaryServer) and stops with the run.
+    Should it not come up, Prefect starts its own temporary server as it always did."""
+    if os.environ.get("PREFECT_API_URL") or _use_running_local_server():
+        yield
+        return
+    from flows.adapters.prefect_server import TemporaryServer
+
+    server = TemporaryServer(log_file().with_name("temporary-server.log"))
+    try:
+        # What the run would load anyway, loaded while the server boots on the other CPU.
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        import flows.annual_report  # noqa: F401
+        from flows.adapters import quality_gx
+
+        quality_gx.preload()
+        if server.ready():
+            with temporary_settings({PREFECT_API_URL: server.url}):
+                yield
+        else:
+            yield
+    finally:
+        server.stop()
+
+
+def _use_running_local_server() -> bool:
     """Record the run on the local Prefect server that `jixiao serve` (or the user) left running,
     when PREFECT_API_URL is unset and it answers: no temporary server to start, and the run is
-    seen in that server's UI. Otherwise Prefect starts its temporary server as before."""
-    if os.environ.get("PREFECT_API_URL"):
-        return
+    seen in that server's UI."""
     from flows.adapters.prefect_server import api_url, is_healthy
     from flows.adapters.project_files import load_schedule
     from flows.domain.errors import ConfigError
@@ -281,10 +310,12 @@ def _use_running_local_server() -> None:
     try:
         url = api_url(load_schedule())
     except ConfigError:
-        return                   # a run never needed config/schedule.yaml; serve and rerun say what is wrong
-    if is_healthy(url, timeout=1.0):
-        os.environ["PREFECT_API_URL"] = url
-        _say(f"运行记录写入正在运行的本地 Prefect 服务器（界面 {url.removesuffix('/api')}）")
+        return False             # a run never needed config/schedule.yaml; serve and rerun say what is wrong
+    if not is_healthy(url, timeout=1.0):
+        return False
+    os.environ["PREFECT_API_URL"] = url
+    _say(f"运行记录写入正在运行的本地 Prefect 服务器（界面 {url.removesuffix('/api')}）")
+    return True
 
 
 # How long `rerun` waits for the served deployment to start a run for its event.

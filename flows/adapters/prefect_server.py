@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -53,6 +54,51 @@ def start_local_server(schedule: Schedule, log_file: Path, wait_seconds: float =
         time.sleep(0.5)
     process.terminate()
     raise RuntimeError(f"Prefect 服务器 {wait_seconds:.0f} 秒内未就绪，详见 {log_file}")
+
+
+class TemporaryServer:
+    """The API server of one `jixiao run`, booting while the run's code loads.
+
+    Prefect starts the same server itself (uvicorn on its API app, no UI, SQLite under
+    PREFECT_HOME) the first time a flow needs an API, and waits for it: about 4 s of a one-unit
+    run on this kind of machine. Started here before Prefect, pandas and Great Expectations are
+    imported, it boots on the other CPU meanwhile. Its process carries the run's marker, so the
+    run's guard stops it whatever ends the run.
+    """
+
+    def __init__(self, log_file: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self._log = log_file.open("ab")
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        # What Prefect's own temporary server sets: no UI, and the server knows it is ephemeral.
+        env.update(PREFECT_UI_ENABLED="0", PREFECT__SERVER_EPHEMERAL="1", PREFECT__SERVER_FINAL="1")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+
+    def ready(self, wait_seconds: float = 120) -> bool:
+        """Whether it answers (waiting for it to); False: it died or is too slow, and is stopped."""
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline and self._process.poll() is None:
+            if is_healthy(self.url, timeout=1.0):
+                return True
+            time.sleep(0.05)
+        self.stop()
+        return False
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._log.close()
 
 
 def stop_server(process: subprocess.Popen) -> None:

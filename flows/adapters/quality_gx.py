@@ -62,6 +62,11 @@ def load_suite_definitions(expectations_dir: str) -> tuple[dict, ...]:
     )
 
 
+def preload() -> None:
+    """Import Great Expectations now (one to two seconds), while something else is waited for."""
+    import great_expectations  # noqa: F401
+
+
 def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

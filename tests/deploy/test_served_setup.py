@@ -112,7 +112,13 @@ def test_event_after_a_corrected_export_makes_a_new_version_on_the_worker(prefec
     again = _jixiao(prefect_server, site, "rerun", "--year", "2024", "--unit", SAMPLE_UNIT)
     assert again.returncode == 0, again.stdout + again.stderr
     wait_for(lambda: (unit / "v2" / "manifest.json").exists(), 240, "v2 after the event", lambda: prefect_server.log("worker.log"))
-    _decide_in_the_form(prefect_server, _suspended_for_review(prefect_server),
+    waiting = _suspended_for_review(prefect_server)
+    # A return without its reason is refused when the form is sent; the run keeps waiting.
+    with pytest.raises(RuntimeError, match="comment"):
+        _decide_in_the_form(prefect_server, waiting, {"decision": "退回", "reviewer": "王审核", "comment": " ",
+                                                      "versions": [f"{SAMPLE_UNIT}/v2"]})
+    assert [r.id for r in _flow_runs(prefect_server, "Suspended")] == [waiting.id]
+    _decide_in_the_form(prefect_server, waiting,
                         {"decision": "退回", "reviewer": "王审核", "comment": "请说明追加原因", "versions": [f"{SAMPLE_UNIT}/v2"]})
     wait_for(lambda: _review(unit / "v2")["state"] == "退回", 120, "v2 returned", lambda: prefect_server.log("worker.log"))
     [decision] = _review(unit / "v2")["decisions"]
