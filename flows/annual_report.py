@@ -205,8 +205,8 @@ def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) 
     waiting = deque(pending.items())
     with _api_shared_with_pool(), runner, UnitProgress(len(pending)) as progress:
         # A few units per worker in flight, each future let go once its outcome is read: with
-        # every unit submitted at once, the cluster kept every unit's arguments and result until
-        # the last one finished, so its memory grew with the number of units.
+        # every unit submitted at once, the scheduler held every unit's arguments from the start
+        # and the cluster kept them until the last unit finished (benchmarks/province_dask.py).
         window = IN_FLIGHT_PER_WORKER * _workers(runner)
         running: dict[object, tuple[str, PrefectFuture]] = {}
         while waiting or running:
