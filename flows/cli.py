@@ -292,11 +292,24 @@ def _recording_server() -> Iterator[None]:
         quality_gx.preload()
         if server.ready():
             with temporary_settings({PREFECT_API_URL: server.url}):
-                yield
+                try:
+                    yield
+                finally:
+                    _drain_to_api()
         else:
             yield
     finally:
         server.stop()
+
+
+def _drain_to_api() -> None:
+    """Send the log lines and events Prefect still holds while the server that takes them
+    answers: stopped first, they would fail at exit ("Error logging to API")."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=10, at_exit=False)
 
 
 def _use_running_local_server() -> bool:
