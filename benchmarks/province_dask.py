@@ -30,10 +30,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
+
+from flows.adapters.prefect_server import is_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2024
@@ -54,14 +55,6 @@ def _wait(check, seconds: float, what: str) -> None:
         time.sleep(0.5)
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 class Cluster:
     """The Prefect server, the Dask scheduler and its workers, stopped together."""
 
@@ -75,7 +68,7 @@ class Cluster:
                     "JIXIAO_STATE_DIR": str(work / "state")}
         self._start("server", [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                                "--port", str(port), "--no-ui"])
-        _wait(lambda: _healthy(self.api), 180, "the Prefect server")
+        _wait(lambda: is_healthy(self.api), 180, "the Prefect server")
         scheduler_port = _free_port()
         self.address = f"tcp://127.0.0.1:{scheduler_port}"
         self._start("scheduler", [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
