@@ -125,7 +125,7 @@ def test_a_dask_worker_keeps_nothing_that_grows_with_the_units_it_ran(prefect_se
         if not before:
             before = _live_objects_per_worker(address)
     after = _live_objects_per_worker(address)
-    # Distributed's profiler kept about 7,500 objects per unit (call trees of the unit's stacks);
+    # Distributed's profiler kept about 6,000 objects per unit (call trees of the unit's stacks);
     # what a unit legitimately leaves behind (log records, Prefect's client caches) is well
     # under a thousand.
     [(worker, grown)] = [(worker, after[worker] - before[worker]) for worker in after]
