@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python benchmarks/province_dask.py
 	$(BIN)/python benchmarks/parse_per_unit.py
 	$(BIN)/python benchmarks/validation_per_unit.py
+	$(BIN)/python benchmarks/validation_batching.py
 	$(BIN)/python benchmarks/render_per_unit.py
 
 clean:
