@@ -206,10 +206,12 @@ def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) 
     with _api_shared_with_pool(), runner, UnitProgress(len(pending)) as progress:
         if on_dask:
             # Otherwise each worker keeps call-stack samples of its last 1,000 busy seconds and
-            # grows by over a MiB per unit (flows.adapters.dask_workers).
-            from flows.adapters.dask_workers import keep_no_profile_history
+            # grows by over a MiB per unit, and the scheduler keeps the sources of the last few
+            # hundred units it sent to each worker (flows.adapters.dask_workers).
+            from flows.adapters.dask_workers import keep_no_profile_history, keep_no_sent_message_logs
 
             keep_no_profile_history(runner.client)
+            keep_no_sent_message_logs(runner.client)
         # A few units per worker in flight, each future let go once its outcome is read: with
         # every unit submitted at once, the scheduler held every unit's arguments from the start
         # and the cluster kept them until the last unit finished (benchmarks/province_dask.py).

@@ -1,9 +1,11 @@
-"""What a run sets up on the Dask workers it sends units to."""
+"""What a run sets up on the Dask cluster it sends units to: its workers and its scheduler."""
 
 from __future__ import annotations
 
+from collections import deque
+
 from distributed import profile
-from distributed.diagnostics.plugin import WorkerPlugin
+from distributed.diagnostics.plugin import SchedulerPlugin, WorkerPlugin
 
 
 class NoProfileHistory(WorkerPlugin):
@@ -41,3 +43,44 @@ def keep_no_profile_history(client) -> None:
     """On every worker of `client`'s cluster, now and joining later (the scheduler hands
     registered plugins to new workers)."""
     client.register_plugin(NoProfileHistory())
+
+
+def keep_no_sent_messages(batched_send) -> None:
+    """Stops a `distributed.batched.BatchedSend` from keeping the batches it has sent.
+
+    Each BatchedSend appends every batch it writes (unless it was over 1 MB on the wire) to
+    `recent_message_log`, a deque of the last `distributed.admin.low-level-log-length` (1,000)
+    batches, for developers to look at. The scheduler's stream to a worker sends each unit's
+    `compute-task` message, whose `run_spec` is the live task with its arguments: the unit's
+    parsed sources, about 0.2 MB pickled and over a MiB as Python objects. The scheduler thus
+    kept the sources of the last several hundred units it sent to each worker, long after the
+    task was forgotten (200 units: 225 → 460 MiB). Likewise the client's stream to the
+    scheduler keeps the pickled graph of each unit it submitted. A deque of length 0 keeps
+    nothing; nothing but that debugging log reads it.
+    """
+    batched_send.recent_message_log = deque(maxlen=0)
+
+
+class NoSentMessageLog(SchedulerPlugin):
+    """The scheduler keeps no log of the messages it sent to its workers (see
+    `keep_no_sent_messages`), for the workers connected now and those joining later."""
+
+    name = "jixiao-no-sent-message-log"
+    idempotent = True
+
+    async def start(self, scheduler) -> None:
+        for batched_send in scheduler.stream_comms.values():
+            keep_no_sent_messages(batched_send)
+
+    def add_worker(self, scheduler, worker: str) -> None:
+        # Scheduler.add_worker creates the worker's stream before it calls its plugins.
+        batched_send = scheduler.stream_comms.get(worker)
+        if batched_send is not None:
+            keep_no_sent_messages(batched_send)
+
+
+def keep_no_sent_message_logs(client) -> None:
+    """Neither `client` nor the scheduler of its cluster keeps the messages it sent."""
+    if client.scheduler_comm is not None:
+        keep_no_sent_messages(client.scheduler_comm)
+    client.register_plugin(NoSentMessageLog())
