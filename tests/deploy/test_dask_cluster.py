@@ -130,3 +130,33 @@ def test_a_dask_worker_keeps_nothing_that_grows_with_the_units_it_ran(prefect_se
     # under a thousand.
     [(worker, grown)] = [(worker, after[worker] - before[worker]) for worker in after]
     assert grown < 6 * 1_000, f"{worker} holds {grown} more objects after 6 more units"
+
+
+def _unit_sources_on_scheduler(address: str) -> int:
+    """Units' sources (the unit tasks' arguments) still alive in the scheduler, after a collection."""
+    from distributed import Client
+
+    def count() -> int:
+        import gc
+
+        from flows.adapters.unit_exports import UnitSources
+
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o) is UnitSources)
+
+    with Client(address, timeout=10) as client:
+        return client.run_on_scheduler(count)
+
+
+def test_the_scheduler_keeps_no_units_sources_after_the_run(prefect_server, tmp_path):
+    # Distributed's scheduler logs the last 1,000 batches it sent to each worker, and a unit's
+    # compute-task message carries the unit's sources: every unit of this run stayed in the
+    # scheduler after its task was forgotten.
+    units = 4
+    address = _start_dask(prefect_server, tmp_path)
+    site = tmp_path / "site"
+    write_demo_data(site / "data", 2024, units=units, rows_per_unit=500, seed=13)
+    done = _jixiao(prefect_server, site, "run", "--year", "2024", "--data", "data", "--out", "out", "--dask-address", address)
+    assert done.returncode == 0, done.stdout + done.stderr + prefect_server.log("dask-worker-1.log")
+    assert f"共 {units} 个单位：生成 {units}" in done.stdout, done.stdout
+    assert _unit_sources_on_scheduler(address) == 0
