@@ -52,9 +52,10 @@ def keep_no_sent_messages(batched_send) -> None:
     `recent_message_log`, a deque of the last `distributed.admin.low-level-log-length` (1,000)
     batches, for developers to look at. The scheduler's stream to a worker sends each unit's
     `compute-task` message, whose `run_spec` is the live task with its arguments: the unit's
-    parsed sources, about 0.2 MB pickled and over a MiB as Python objects. The scheduler thus
-    kept the sources of the last several hundred units it sent to each worker, long after the
-    task was forgotten (200 units: 225 → 460 MiB). Likewise the client's stream to the
+    parsed sources, about 0.2 MB pickled and 1.5 MiB as Python objects. With about two batches
+    per unit, the scheduler thus kept the sources of the last ~500 units it sent to each worker,
+    long after their tasks were forgotten (200 units on two workers: 220 → 455 MiB; about
+    0.75 GiB per worker at the cap). Likewise the client's stream to the
     scheduler keeps the pickled graph of each unit it submitted. A deque of length 0 keeps
     nothing; nothing but that debugging log reads it.
     """
