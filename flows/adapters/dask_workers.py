@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 
 from distributed import profile
 from distributed.diagnostics.plugin import SchedulerPlugin, WorkerPlugin
+
+logger = logging.getLogger("jixiao")
 
 
 class NoProfileHistory(WorkerPlugin):
@@ -84,4 +87,10 @@ def keep_no_sent_message_logs(client) -> None:
     """Neither `client` nor the scheduler of its cluster keeps the messages it sent."""
     if client.scheduler_comm is not None:
         keep_no_sent_messages(client.scheduler_comm)
-    client.register_plugin(NoSentMessageLog())
+    try:
+        client.register_plugin(NoSentMessageLog())
+    except Exception as error:  # noqa: BLE001 - a scheduler without jixiao installed cannot load the plugin
+        # The run does not need it: the scheduler then keeps its last batches sent per worker
+        # (bounded by distributed itself), which costs memory, not correctness.
+        logger.warning("Dask 调度器未能加载 jixiao 的插件（%s: %s）：调度器会保留最近发给各 worker 的消息，"
+                       "内存随单位数增长直至上限；请在调度器的环境中也安装 jixiao", type(error).__name__, error)
