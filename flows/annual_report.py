@@ -215,7 +215,7 @@ def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) 
         # A few units per worker in flight, each future let go once its outcome is read: with
         # every unit submitted at once, the scheduler held every unit's arguments from the start
         # and the cluster kept them until the last unit finished (benchmarks/province_dask.py).
-        window = IN_FLIGHT_PER_WORKER * _workers(runner)
+        window = IN_FLIGHT_PER_WORKER * _workers(runner, on_dask)
         running: dict[object, tuple[str, PrefectFuture]] = {}
         while waiting or running:
             while waiting and len(running) < window:
@@ -238,11 +238,10 @@ def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) 
 IN_FLIGHT_PER_WORKER = 3
 
 
-def _workers(runner: TaskRunner) -> int:
+def _workers(runner: TaskRunner, on_dask: bool) -> int:
     """How many units run at once: the Dask cluster's threads, or the pool's processes."""
-    client = getattr(runner, "client", None) if type(runner).__module__.startswith("prefect_dask") else None
-    if client is not None:
-        return max(1, sum(client.nthreads().values()))
+    if on_dask:
+        return max(1, sum(runner.client.nthreads().values()))
     return getattr(runner, "_max_workers", None) or os.cpu_count() or 1
 
 

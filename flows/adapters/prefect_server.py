@@ -92,12 +92,7 @@ class TemporaryServer:
 
     def stop(self) -> None:
         if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            stop_server(self._process)
         self._log.close()
 
 
@@ -107,6 +102,7 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()              # reaped: no zombie left behind
 
 
 def emit_ledger_updated(event: str, year: int, units: list[str], pdf: bool = False) -> dt.datetime:
