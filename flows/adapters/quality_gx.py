@@ -147,14 +147,19 @@ def _build(definitions: tuple[dict, ...]) -> _Checkpoints:
             batch = source.add_dataframe_asset(definition["name"]).add_batch_definition_whole_dataframe("all")
             validation = context.validation_definitions.add(
                 gx.ValidationDefinition(name=definition["name"], data=batch, suite=suite))
-            view = _VIEWS[dataset]
-            locators = [view[k] for k in ("file", "row", "label", "value", "expected", "difference") if k in view]
+            # A suite run over several units' rows only needs to know whose rows failed.
+            locators = [definition["meta"]["batched_by"]] if "batched_by" in definition["meta"] else _locators(dataset)
             checkpoint = context.checkpoints.add(gx.Checkpoint(
                 name=f"{definition['name']}-checkpoint", validation_definitions=[validation], actions=[],
                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": locators},
             ))
             suites.append(_Suite(definition["name"], dataset, checkpoint))
         return _Checkpoints(context, tuple(suites))
+
+
+def _locators(dataset: str) -> list[str]:
+    view = _VIEWS[dataset]
+    return [view[k] for k in ("file", "row", "label", "value", "expected", "difference") if k in view]
 
 
 def _borrow(key: tuple, definitions: tuple[dict, ...]) -> _Checkpoints:
@@ -223,6 +228,306 @@ def run_suites(
         if reuse and clean:
             _give_back(key, checkpoints)
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class UnitValidation:
+    """One unit's part of a call that validates several units together (`run_suites_together`)."""
+
+    datasets: Mapping[str, pd.DataFrame]
+    parameters: Mapping[str, object]
+    docs_dir: Path | None
+    run_name: str
+
+
+# The unit's place in a batch, a column of the rows validated together.
+_BATCH_COLUMN = "__jixiao_unit__"
+_BATCHED, _ALONE = "__batched", "__alone"
+# Expectations whose verdict on a unit's rows depends on those rows alone, one row at a time
+# (uniqueness is made per unit by adding the unit's column): run once over many units' rows, a
+# unit passes exactly when none of the failing rows is its own. Table-level rules (column set,
+# dtype, row counts) and a `mostly` threshold do not split that way and run per unit.
+_ROW_WISE = frozenset({
+    "expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex",
+    "expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between", "expect_compound_columns_to_be_unique",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """Which expectations of one suite run over the batch's rows and which on each unit's own."""
+
+    name: str
+    dataset: str
+    batched: tuple[int, ...]
+    alone: tuple[int, ...]
+    expectations: tuple[dict, ...]          # as substituted (row conditions as pandas query text)
+
+
+def run_suites_together(expectations_dir: Path, units: list[UnitValidation]) -> list[list[RuleResult]]:
+    """`run_suites` for several units at once, each unit's results exactly as `run_suites` gives them.
+
+    GX's cost is mostly a fixed price per expectation run, whatever the rows (about 14 ms), so
+    the row-wise expectations of each suite are run once over the rows of all units that share
+    their parameters, the unit as a column. A unit none of whose rows failed there gets, per
+    expectation, the result GX gives on its own rows (its counts recomputed from them); the
+    rest of the suite runs on its own rows. A unit with a failing row in a suite has that suite
+    run again on its own rows, so its failing rows, counts and messages come from GX as before.
+    Each unit's Data Docs hold its own results only.
+    """
+    results: list[list[RuleResult] | None] = [None] * len(units)
+    for members, shared in _groups(expectations_dir, units).items():
+        for index, unit_results in zip(members, _validate_group(expectations_dir, [units[i] for i in members], shared),
+                                       strict=True):
+            results[index] = unit_results
+    return [r if r is not None else [] for r in results]
+
+
+def _groups(expectations_dir: Path, units: list[UnitValidation]) -> dict[tuple[int, ...], frozenset[str]]:
+    """Units whose substituted suites are the same, with the parameters they all share."""
+    by_key: dict[tuple, list[int]] = {}
+    for i, unit in enumerate(units):
+        by_key.setdefault(_cache_key(expectations_dir, _selected(expectations_dir, unit.parameters, None)), []).append(i)
+    groups = {}
+    for members in by_key.values():
+        first = units[members[0]].parameters
+        groups[tuple(members)] = frozenset(
+            name for name, value in first.items()
+            if all(_same(units[i].parameters.get(name, _MISSING), value) for i in members[1:]))
+    return groups
+
+
+_MISSING = object()
+
+
+def _same(a: object, b: object) -> bool:
+    try:
+        return type(a) is type(b) and bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _parameter_names(value: object) -> set[str]:
+    if isinstance(value, Mapping):
+        if "$PARAMETER" in value:
+            return {str(value["$PARAMETER"])}
+        return set().union(*(_parameter_names(v) for v in value.values()))
+    if isinstance(value, list | tuple):
+        return set().union(*(_parameter_names(v) for v in value))
+    return set()
+
+
+def _batchable(expectation: Mapping, shared: frozenset[str]) -> bool:
+    kwargs = expectation.get("kwargs", {})
+    return (expectation["type"] in _ROW_WISE and "mostly" not in kwargs
+            and _parameter_names(kwargs) <= shared)
+
+
+def _split(definitions: tuple[dict, ...], shared: frozenset[str]) -> tuple[tuple[_Split, ...], tuple[dict, ...]]:
+    """Each suite's split, and the suites to register for it: the batched part (uniqueness per
+    unit, failing rows named by their unit) and the part each unit runs alone."""
+    splits, derived = [], []
+    for definition in definitions:
+        expectations = definition["expectations"]
+        batched = tuple(i for i, e in enumerate(expectations) if _batchable(e, shared))
+        alone = tuple(i for i in range(len(expectations)) if i not in batched)
+        splits.append(_Split(definition["name"], definition["meta"]["dataset"], batched, alone, tuple(expectations)))
+        if batched and alone:
+            derived.append({**definition, "name": definition["name"] + _ALONE,
+                            "expectations": [expectations[i] for i in alone]})
+        if batched:
+            derived.append({**definition, "name": definition["name"] + _BATCHED,
+                            "meta": {**definition["meta"], "batched_by": _BATCH_COLUMN},
+                            "expectations": [_per_unit(expectations[i]) for i in batched]})
+    return tuple(splits), tuple(derived)
+
+
+def _per_unit(expectation: dict) -> dict:
+    kwargs = expectation["kwargs"]
+    if "column_list" not in kwargs:
+        return expectation
+    return {**expectation, "kwargs": {**kwargs, "column_list": [*kwargs["column_list"], _BATCH_COLUMN]}}
+
+
+def _validate_group(expectations_dir: Path, units: list[UnitValidation], shared: frozenset[str]) -> list[list[RuleResult]]:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    definitions = _selected(expectations_dir, units[0].parameters, None)
+    splits, derived = _split(definitions, shared)
+    key = _cache_key(expectations_dir, definitions)
+    split_key = (*_cache_key(expectations_dir, derived), tuple((s.batched, s.alone) for s in splits))
+    full = _borrow(key, definitions)
+    parts = _borrow(split_key, derived) if derived else None
+    clean = False
+    try:
+        suites = {suite.name: suite for suite in (*full.suites, *(parts.suites if parts else ()))}
+        passed = {split.name: _passing_units(suites, split, units) for split in splits if split.batched}
+        if parts is not None:
+            _forget_results(parts.context)
+        out = []
+        for i, unit in enumerate(units):
+            _forget_results(full.context)
+            unit_results = []
+            for split in splits:
+                frame = unit.datasets[split.dataset]
+                run_id = RunIdentifier(run_name=unit.run_name)           # a run time per suite, as run_suites
+                if split.batched and i in passed[split.name]:
+                    suite_result = _assembled(full.context, suites, split, frame, unit, passed[split.name][i], run_id)
+                else:
+                    suite_result = _run_alone(suites[split.name], frame, unit.parameters, run_id)
+                unit_results += [_rule_result(split.name, split.dataset, r, frame) for r in suite_result.results]
+            if unit.docs_dir is not None:
+                _build_data_docs(full.context, unit.docs_dir)
+            _forget_results(full.context)
+            if parts is not None:
+                _forget_results(parts.context)
+            out.append(unit_results)
+        clean = True
+    finally:
+        if clean:
+            _give_back(key, full)
+            if parts is not None:
+                _give_back(split_key, parts)
+    return out
+
+
+def _run_alone(suite: _Suite, frame: pd.DataFrame, parameters: Mapping[str, object], run_id):
+    outcome = suite.checkpoint.run(batch_parameters={"dataframe": frame},
+                                   expectation_parameters=dict(parameters), run_id=run_id)
+    [suite_result] = outcome.run_results.values()
+    return suite_result
+
+
+def _passing_units(suites: Mapping[str, _Suite], split: _Split, units: list[UnitValidation]) -> dict[int, Any]:
+    """The units none of whose rows failed the suite's batched expectations, each with the batch
+    run's results to take the shape of its own from. Only units whose frames have the same
+    columns and dtypes are put together (a concatenation must not change a value's type)."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    by_dtypes: dict[tuple, list[int]] = {}
+    for i, unit in enumerate(units):
+        frame = unit.datasets[split.dataset]
+        by_dtypes.setdefault(tuple((str(c), str(t)) for c, t in frame.dtypes.items()), []).append(i)
+    passing = {}
+    for members in by_dtypes.values():
+        if len(members) < 2:
+            continue
+        rows = pd.concat([units[i].datasets[split.dataset].assign(**{_BATCH_COLUMN: i}) for i in members],
+                         ignore_index=True)
+        batch = _run_alone(suites[split.name + _BATCHED], rows, units[members[0]].parameters,
+                           RunIdentifier(run_name="batch"))
+        failed: set[int] = set()
+        for result in batch.results:
+            if result.success:
+                continue
+            located = [row for row in (result.result or {}).get("unexpected_index_list") or [] if isinstance(row, Mapping)]
+            if (result.exception_info or {}).get("raised_exception") or not located:
+                failed = set(members)                    # no rows to blame: every unit runs alone
+                break
+            failed |= {int(row[_BATCH_COLUMN]) for row in located}
+        passing.update({i: batch for i in members if i not in failed})
+    return passing
+
+
+def _assembled(context, suites: Mapping[str, _Suite], split: _Split, frame: pd.DataFrame, unit: UnitValidation,
+               batch, run_id):
+    """The unit's result of the whole suite, as GX would give it on the unit's own rows: the
+    batched expectations' results with the unit's own counts, the others run on its rows; kept
+    in the unit's results store for its Data Docs."""
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+    from great_expectations.execution_engine.pandas_execution_engine import hash_pandas_dataframe
+
+    alone = _run_alone(suites[split.name + _ALONE], frame, unit.parameters, run_id) if split.alone else None
+    by_index = _by_index(split, split.alone, alone.results) if alone is not None else {}
+    batch_id = f"jixiao-{split.name}"
+    for result in by_index.values():                  # named as a run of the whole suite names it
+        result.expectation_config.kwargs["batch_id"] = batch_id
+    for index, result in _by_index(split, split.batched, batch.results).items():
+        config = result.expectation_config
+        kwargs = {**config.kwargs, "batch_id": batch_id}
+        if "column_list" in kwargs:
+            kwargs["column_list"] = [c for c in kwargs["column_list"] if c != _BATCH_COLUMN]
+        by_index[index] = ExpectationValidationResult(
+            success=True, expectation_config=type(config)(**{**config.to_json_dict(), "kwargs": kwargs}),
+            result=_own_counts(result.result, config.type, split.expectations[index]["kwargs"], frame, split.dataset),
+            meta=dict(result.meta or {}), exception_info=dict(result.exception_info or {}),
+        )
+    results = [by_index[i] for i in _gx_order(split.expectations)]
+    meta = json.loads(json.dumps(dict((alone or batch).meta), default=str))
+    meta["batch_markers"] = {**meta.get("batch_markers", {}), "pandas_data_fingerprint": hash_pandas_dataframe(frame)}
+    meta["active_batch_definition"] = {**meta.get("active_batch_definition", {}), "data_asset_name": split.name}
+    full_run = suites[split.name].checkpoint
+    meta.update(run_id=run_id, validation_time=run_id.run_time, checkpoint_id=full_run.id,
+                validation_id=full_run.validation_definitions[0].id)
+    successes = sum(bool(r.success) for r in results)
+    suite_result = ExpectationSuiteValidationResult(
+        success=successes == len(results), results=results, suite_name=split.name, meta=meta, batch_id=batch_id,
+        statistics={"evaluated_expectations": len(results), "successful_expectations": successes,
+                    "unsuccessful_expectations": len(results) - successes,
+                    "success_percent": successes / len(results) * 100 if results else None},
+    )
+    context.validation_results_store.store_validation_results(
+        suite_validation_result=suite_result,
+        suite_validation_result_identifier=ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=split.name), run_id=run_id, batch_identifier=batch_id),
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=split.name),
+    )
+    return suite_result
+
+
+def _by_index(split: _Split, indexes: tuple[int, ...], results) -> dict[int, Any]:
+    """Results of a part of the suite by their place in the whole suite (GX returns them grouped
+    by column, not in the suite's order); an expectation is known by its type and meta."""
+    places = {(split.expectations[i]["type"], json.dumps(split.expectations[i].get("meta"), sort_keys=True)): i
+              for i in indexes}
+    found = {places[(r.expectation_config.type, json.dumps(r.expectation_config.meta, sort_keys=True))]: r
+             for r in results}
+    if len(found) != len(indexes):
+        raise RuntimeError(f"suite {split.name}: results of the part run could not be matched to its expectations")
+    return found
+
+
+def _gx_order(expectations: tuple[dict, ...]) -> list[int]:
+    """The order GX gives a suite's results in: grouped by column, columns in order of first use
+    (Validator.process_expectations_for_validation), expectations without one column together."""
+    groups: dict[str, list[int]] = {}
+    for i, expectation in enumerate(expectations):
+        column = expectation.get("kwargs", {}).get("column")
+        groups.setdefault(column if isinstance(column, str) else "\0", []).append(i)
+    return [i for members in groups.values() for i in members]
+
+
+def _own_counts(batch_result: Mapping | None, kind: str, kwargs: Mapping, frame: pd.DataFrame, dataset: str) -> dict:
+    """A passed row-wise expectation's result on the unit's own rows: GX's counts and shares
+    (its rules for an empty frame included), no unexpected rows."""
+    rows = frame
+    if kwargs.get("row_condition"):
+        rows = frame.query(kwargs["row_condition"], parser=kwargs.get("condition_parser") or "pandas")
+    if kind == "expect_compound_columns_to_be_unique":
+        missing = int(rows[list(kwargs["column_list"])].isna().all(axis=1).sum())
+    else:
+        missing = int(rows[kwargs["column"]].isna().sum())
+    element = len(rows)
+    present = element - missing
+    share = lambda part, whole: part / whole * 100 if whole > 0 else None  # GX's percent, None of nothing
+    result = dict(batch_result or {})
+    result.update(element_count=element, unexpected_count=0, missing_count=missing,
+                  unexpected_percent=share(0, present) if element > 0 else None,
+                  missing_percent=share(missing, element), unexpected_percent_total=share(0, element),
+                  unexpected_percent_nonmissing=share(0, present) if element > 0 else None,
+                  partial_unexpected_list=[], partial_unexpected_counts=[], partial_unexpected_index_list=[],
+                  unexpected_list=[], unexpected_index_list=[], unexpected_index_column_names=_locators(dataset))
+    if "unexpected_index_query" in result:
+        result["unexpected_index_query"] = "df.filter(items=[], axis=0)"
+    return result
 
 
 def _build_data_docs(context, docs_dir: Path) -> None:
