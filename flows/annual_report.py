@@ -32,7 +32,7 @@ from flows.adapters.project_files import default_template, load_execution, load_
 from flows.adapters.unit_exports import YearSources
 from flows.domain.review import ReviewError
 from flows.domain.schedule import default_fiscal_year, requested_units
-from flows.settings import dask_address
+from flows.settings import dask_address, units_per_task
 from flows.tasks import (
     fingerprint_units,
     ingest,
@@ -41,8 +41,9 @@ from flows.tasks import (
     unchanged_unit,
     unit_quality_check,
     unit_report,
+    units_report,
 )
-from flows.unit_pipeline import UnitOutcome, Workspace
+from flows.unit_pipeline import UnitOutcome, Workspace, failed
 from flows.year_inputs import units_to_report
 
 logger = logging.getLogger("jixiao")
@@ -86,7 +87,7 @@ def annual_report(
             continue
         last = last_year.units.get(unit) if last_year else None
         pending[unit] = (unit_sources, last, fingerprints[unit], workspace)
-    outcomes += _run_each(unit_report, pending, sources)
+    outcomes += _run_each(unit_report, pending, sources, units_task=units_report)
     outcomes = sorted(outcomes, key=lambda outcome: outcome.unit_code)
     if await_review and reference.review.required:
         outcomes = _await_review(outcomes, year, Path(data_dir), workspace.out_dir)
@@ -185,10 +186,15 @@ def unit_task_runner() -> TaskRunner:
     return ProcessPoolTaskRunner(max_workers=int(execution["local_workers"]) or None)
 
 
-def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) -> list[UnitOutcome]:
+def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources,
+              units_task: Task | None = None) -> list[UnitOutcome]:
     """Run `unit_task` for each pending unit and gather the outcomes as they finish; a failed
     task becomes that unit's `failed` outcome. A lone unit runs here: starting a pool of
-    processes (or shipping to Dask) would cost more than it saves."""
+    processes (or shipping to Dask) would cost more than it saves.
+
+    With `units_task` and enough units for every worker, several units go in one task and have
+    their rows validated together (execution.yaml `units_per_task`); each keeps its own outcome.
+    """
     if len(pending) == 1:
         (unit, args), = pending.items()
         try:
@@ -202,7 +208,6 @@ def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) 
     # wrapped; the units' sources are small enough to be looked through there.
     on_dask = type(runner).__module__.startswith("prefect_dask")
     outcomes = []
-    waiting = deque(pending.items())
     with _api_shared_with_pool(), runner, UnitProgress(len(pending)) as progress:
         if on_dask:
             # Otherwise each worker keeps call-stack samples of its last 1,000 busy seconds and
@@ -212,26 +217,54 @@ def _run_each(unit_task: Task, pending: dict[str, tuple], sources: YearSources) 
 
             keep_no_profile_history(runner.client)
             keep_no_sent_message_logs(runner.client)
-        # A few units per worker in flight, each future let go once its outcome is read: with
+        workers = _workers(runner, on_dask)
+        size = _units_per_task(len(pending), workers) if units_task is not None else 1
+        items = list(pending.items())
+        waiting = deque(items[i:i + size] for i in range(0, len(items), size))
+        # A few tasks per worker in flight, each future let go once its outcome is read: with
         # every unit submitted at once, the scheduler held every unit's arguments from the start
         # and the cluster kept them until the last unit finished (benchmarks/province_dask.py).
-        window = IN_FLIGHT_PER_WORKER * _workers(runner, on_dask)
-        running: dict[object, tuple[str, PrefectFuture]] = {}
+        window = IN_FLIGHT_PER_WORKER * workers
+        running: dict[object, tuple[list, PrefectFuture]] = {}
         while waiting or running:
             while waiting and len(running) < window:
-                unit, args = waiting.popleft()
-                future = runner.submit(unit_task, get_call_parameters(unit_task.fn, tuple(args if on_dask else map(quote, args)), {}))
-                running[future.task_run_id] = (unit, future)
+                chunk = waiting.popleft()
+                if size == 1:
+                    [(_, args)] = chunk
+                    task, call = unit_task, tuple(args if on_dask else map(quote, args))
+                else:
+                    batch = [args for _, args in chunk]
+                    task, call = units_task, (batch if on_dask else quote(batch),)
+                future = runner.submit(task, get_call_parameters(task.fn, call, {}))
+                running[future.task_run_id] = (chunk, future)
             finished = next(as_completed([future for _, future in running.values()]))
-            unit, future = running.pop(finished.task_run_id)
+            chunk, future = running.pop(finished.task_run_id)
             try:
-                outcomes.append(future.result())
-            except Exception as error:  # noqa: BLE001 - one unit's crash must not stop the city
-                outcomes.append(_failed(unit, sources, error))
+                result = future.result()
+                done = result if isinstance(result, list) else [result]
+            except Exception as error:  # noqa: BLE001 - one task's crash must not stop the city
+                done = [_failed(unit, sources, error) for unit, _ in chunk]
+            outcomes += done
             del future, finished
-            progress.advance()
+            for _ in done:
+                progress.advance()
     return outcomes
 
+
+def _units_per_task(units: int, workers: int) -> int:
+    """Units per task: as configured, else as many as keep every worker busy with a few tasks
+    each (so the last tasks end together), at most MAX_UNITS_PER_TASK."""
+    configured = units_per_task(int(load_execution()["units_per_task"]))
+    if configured:
+        return configured
+    return max(1, min(MAX_UNITS_PER_TASK, units // (workers * TASKS_PER_WORKER)))
+
+
+# Validating units together saves GX's fixed price per expectation run, about 0.35 CPU seconds a
+# unit at 10 units a task (benchmarks/results/validation_batching.json); more units per task save
+# little more and make the run's last tasks longer.
+MAX_UNITS_PER_TASK = 10
+TASKS_PER_WORKER = 4
 
 # Units submitted ahead per worker: enough that a worker finding its unit done has the next one
 # waiting, few enough that what the cluster holds does not grow with the number of units.
@@ -260,6 +293,4 @@ def _api_shared_with_pool() -> Iterator[None]:
 
 
 def _failed(unit: str, sources: YearSources, error: Exception) -> UnitOutcome:
-    logger.error("单位 %s 处理失败：%s: %s", unit, type(error).__name__, error)
-    return UnitOutcome(unit, sources.units[unit].profile.name, "failed", "", (f"{type(error).__name__}: {error}",))
-
+    return failed(sources.units[unit], error)

@@ -99,3 +99,8 @@ def fault_units() -> frozenset[str]:
 def dask_address(configured: str = "") -> str:
     """The Dask scheduler for per-unit work: JIXIAO_DASK_ADDRESS, else config/execution.yaml."""
     return os.environ.get("JIXIAO_DASK_ADDRESS", "").strip() or configured.strip()
+
+
+def units_per_task(configured: int = 0) -> int:
+    """Units a task takes in a city run (JIXIAO_UNITS_PER_TASK, else config/execution.yaml); 0: chosen by the run."""
+    return int(os.environ.get("JIXIAO_UNITS_PER_TASK", "").strip() or configured)

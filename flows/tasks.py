@@ -59,6 +59,7 @@ fingerprint_units = _task(year_inputs.fingerprint_units, "fingerprint")
 TASK_STAGES = Stages(
     evaluate=_stage(unit_pipeline.evaluate, "evaluate"),
     validate=_stage(unit_pipeline.validate, "validate"),
+    validate_together=_stage(unit_pipeline.validate_together, "validate-together"),
     keep_check=_stage(unit_pipeline.keep_check, "record-quality-check"),
     render=_stage(unit_pipeline.render, "render"),
     publish=_stage(unit_pipeline.publish, "deliver"),
@@ -69,6 +70,10 @@ TASK_STAGES = Stages(
 
 def _run_unit(sources, prior_sources, fingerprint, workspace):
     return travelling(unit_pipeline.run_unit, sources, prior_sources, fingerprint, workspace, TASK_STAGES)
+
+
+def _run_units(units):
+    return travelling(unit_pipeline.run_units, units, TASK_STAGES)
 
 
 def _check_unit(sources, workspace):
@@ -104,4 +109,5 @@ def unchanged_unit(sources, version):
 
 
 unit_report = _task(_run_unit, "unit-report")
+units_report = _task(_run_units, "units-report")
 unit_quality_check = _task(_check_unit, "unit-quality-check")

@@ -17,6 +17,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,17 +158,72 @@ def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprin
              workspace: Workspace, stages: Stages | None = None) -> UnitOutcome:
     """The per-unit line. Runs wherever the task runner puts it and needs only its unit's sources."""
     stages = stages or PLAIN_STAGES
-    unit, name = sources.unit, sources.profile.name
-    if unit in fault_units():
-        raise RuntimeError(f"injected failure for unit {unit} (JIXIAO_FAULT_UNITS)")
+    refuse_injected_fault(sources.unit)
     books = parse(sources, prior_sources, workspace)
+    with tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
+        result = stages.evaluate(books, workspace)
+        check = stages.validate(books, workspace, result, Path(docs))
+        return finish_unit(sources, books, result, check, fingerprint, workspace, stages)
+
+
+def run_units(units: list[tuple[UnitSources, UnitSources | None, dict[str, str], Workspace]],
+              stages: Stages | None = None) -> list[UnitOutcome]:
+    """`run_unit` for several units of one run in one task, their rows validated together
+    (GX's price is per expectation run, not per row: flows.adapters.quality_gx.run_suites_together).
+
+    Each unit keeps its own outcome: one that fails becomes a `failed` outcome and the others go on.
+    """
+    stages = stages or PLAIN_STAGES
+    outcomes: dict[str, UnitOutcome] = {}
+    ready = []
+    with ExitStack() as folders:
+        for sources, prior_sources, fingerprint, workspace in units:
+            try:
+                refuse_injected_fault(sources.unit)
+                books = parse(sources, prior_sources, workspace)
+                result = stages.evaluate(books, workspace)
+            except Exception as error:  # noqa: BLE001 - one unit's failure is its own outcome
+                outcomes[sources.unit] = failed(sources, error)
+                continue
+            docs = Path(folders.enter_context(tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder())))
+            ready.append((sources, books, result, docs, fingerprint, workspace))
+        for (sources, books, result, _docs, fingerprint, workspace), check in zip(ready, _checks(ready, stages), strict=True):
+            try:
+                if isinstance(check, Exception):
+                    raise check
+                outcomes[sources.unit] = finish_unit(sources, books, result, check, fingerprint, workspace, stages)
+            except Exception as error:  # noqa: BLE001 - one unit's failure is its own outcome
+                outcomes[sources.unit] = failed(sources, error)
+    return [outcomes[sources.unit] for sources, *_ in units]
+
+
+def _checks(ready: list[tuple], stages: Stages) -> list[QualityCheck | Exception]:
+    """The units' quality checks, validated together; should that fail, each on its own, so a
+    unit whose data GX cannot take fails alone."""
+    if len(ready) > 1:
+        try:
+            return list(stages.validate_together([(books, result, docs) for _, books, result, docs, *_ in ready], ready[0][5]))
+        except Exception as error:  # noqa: BLE001 - retried unit by unit below
+            logger.warning("合并校验失败，逐个单位重新校验：%s: %s", type(error).__name__, error)
+    checks: list[QualityCheck | Exception] = []
+    for _, books, result, docs, _, workspace in ready:
+        try:
+            checks.append(stages.validate(books, workspace, result, docs))
+        except Exception as error:  # noqa: BLE001 - that unit's failure
+            checks.append(error)
+    return checks
+
+
+def finish_unit(sources: UnitSources, books: UnitBooks, result: DepartmentEvaluation, check: QualityCheck,
+                fingerprint: dict[str, str], workspace: Workspace, stages: Stages) -> UnitOutcome:
+    """From a unit's quality check to its outcome: kept check when blocked, else a new version
+    (or none, when nothing a recipient reads changed), sent to its recipients."""
+    unit, name = sources.unit, sources.profile.name
     folder = catalog.unit_folder(workspace.out_dir, sources.year, unit)
-    with output_folder.unit_lock(folder), tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
+    with output_folder.unit_lock(folder):
         previous = output_folder.latest_manifest(folder)
         if (current := output_folder.current_version(folder, fingerprint)) is not None:
             return UnitOutcome(unit, name, "unchanged", str(current))          # a concurrent run made it
-        result = stages.evaluate(books, workspace)
-        check = stages.validate(books, workspace, result, Path(docs))
         if check.verdict.blocked:
             checked = stages.keep_check(books, workspace, check)
             return UnitOutcome(unit, name, "blocked", str(checked), tuple(describe_failures(check.verdict.critical_failures)))
@@ -179,6 +235,17 @@ def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprin
             return UnitOutcome(unit, name, "unchanged", str(kept), said + send_safely(stages, kept, sources.profile))
         version = stages.publish(books, workspace, result, check, report, fingerprint, previous)
     return UnitOutcome(unit, name, "produced", str(version), send_safely(stages, version, sources.profile))
+
+
+def refuse_injected_fault(unit: str) -> None:
+    if unit in fault_units():
+        raise RuntimeError(f"injected failure for unit {unit} (JIXIAO_FAULT_UNITS)")
+
+
+def failed(sources: UnitSources, error: Exception) -> UnitOutcome:
+    """A unit whose work failed: its outcome says why, and the run goes on with the others."""
+    logger.error("单位 %s 处理失败：%s: %s", sources.unit, type(error).__name__, error)
+    return UnitOutcome(sources.unit, sources.profile.name, "failed", "", (f"{type(error).__name__}: {error}",))
 
 
 def check_unit(sources: UnitSources, workspace: Workspace, stages: Stages | None = None) -> UnitOutcome:
@@ -220,29 +287,47 @@ def evaluate(books: UnitBooks, workspace: Workspace) -> DepartmentEvaluation:
 
 
 def validate(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, docs_dir: Path) -> QualityCheck:
+    run = quality_run(books, workspace, result, docs_dir)
+    results = quality_gx.run_suites(_expectations_dir(), run.datasets, run.parameters, docs_dir=docs_dir, run_name=run.run_name)
+    return _checked(books, run, results)
+
+
+def validate_together(units: list[tuple[UnitBooks, DepartmentEvaluation, Path]], workspace: Workspace) -> list[QualityCheck]:
+    """`validate` for several units of a run, each unit's rule results and Data Docs as `validate` gives them."""
+    runs = [quality_run(books, workspace, result, docs) for books, result, docs in units]
+    results = quality_gx.run_suites_together(_expectations_dir(), runs)
+    return [_checked(books, run, unit_results) for (books, _, _), run, unit_results in zip(units, runs, results, strict=True)]
+
+
+def _expectations_dir() -> Path:
+    return project_files.project_root() / "expectations"
+
+
+def quality_run(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, docs_dir: Path) -> quality_gx.UnitValidation:
+    """What the quality gate checks for a unit: its datasets and the suite parameters of its year."""
     inputs, reference, unit = books.inputs, workspace.reference, books.unit
     files = books.files
     rejected = (inputs.ledger_accounting.for_files(files).rejected + inputs.budget_accounting.rejected
                 + inputs.payment_accounting.rejected)
-    run_label = f"{inputs.year}-{unit}-{dt.datetime.now():%Y%m%dT%H%M%S}"
     export_date = max((inputs.file_dates[f] for f in files if f in inputs.file_dates), default=pd.Timestamp.now())
-    results = quality_gx.run_suites(
-        project_files.project_root() / "expectations",
-        quality_datasets(inputs.ledger, inputs.budget, result.metrics, rejected, inputs.control_totals, inputs.vouchers,
-                         inputs.payments, reference.codes.fiscal_fund_sources, result.evaluation,
-                         result.prior, books.prior.control_totals if books.prior is not None else None,
-                         [(f"{gap.table} {gap.name}", gap.parts_fen, gap.total_fen)
-                          for gap in printed_sums(reference.evaluation.attachment_layout, result.amounts)]),
-        quality_parameters(reference, inputs.year, export_date),
-        docs_dir=docs_dir,
-        run_name=run_label,
-    )
+    datasets = quality_datasets(
+        inputs.ledger, inputs.budget, result.metrics, rejected, inputs.control_totals, inputs.vouchers,
+        inputs.payments, reference.codes.fiscal_fund_sources, result.evaluation,
+        result.prior, books.prior.control_totals if books.prior is not None else None,
+        [(f"{gap.table} {gap.name}", gap.parts_fen, gap.total_fen)
+         for gap in printed_sums(reference.evaluation.attachment_layout, result.amounts)])
+    return quality_gx.UnitValidation(datasets, quality_parameters(reference, inputs.year, export_date), docs_dir,
+                                     f"{inputs.year}-{unit}-{dt.datetime.now():%Y%m%dT%H%M%S}")
+
+
+def _checked(books: UnitBooks, run: quality_gx.UnitValidation, results: list) -> QualityCheck:
+    inputs, unit = books.inputs, books.unit
     headers = {**inputs.ledger_accounting.headers, **inputs.budget_accounting.headers}
     verdict = QualityVerdict(unit, in_files_own_words(results, headers))
     s = verdict.summary()
     logger.info("数据质量校验 %s：%d 条规则，通过 %d，严重问题 %d，警告 %d", unit, s["rules"], s["passed"], s["critical_failed"], s["warnings"])
     publish_quality_table(unit, books.profile.name, inputs.year, verdict)
-    return QualityCheck(verdict, docs_dir, run_label)
+    return QualityCheck(verdict, run.docs_dir, run.run_name)
 
 
 def render(books: UnitBooks, workspace: Workspace, result: DepartmentEvaluation, check: QualityCheck) -> RenderedReport:
@@ -459,6 +544,7 @@ class Stages:
 
     evaluate: Callable[..., DepartmentEvaluation] = evaluate
     validate: Callable[..., QualityCheck] = validate
+    validate_together: Callable[..., list[QualityCheck]] = validate_together
     keep_check: Callable[..., Path] = keep_check
     render: Callable[..., RenderedReport] = render
     publish: Callable[..., Path] = publish

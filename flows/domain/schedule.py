@@ -46,10 +46,12 @@ class ScheduleConfig(ConfigModel):
 
 
 class ExecutionConfig(ConfigModel):
-    """config/execution.yaml: a Dask scheduler address, or the size of the local pool (0: one per CPU)."""
+    """config/execution.yaml: a Dask scheduler address, or the size of the local pool (0: one per CPU);
+    how many units a task takes (0: chosen by the run)."""
 
     dask_address: str = ""
     local_workers: int = Field(default=0, ge=0)
+    units_per_task: int = Field(default=0, ge=0)
 
 
 def default_fiscal_year(timezone: str, now: dt.datetime | None = None) -> int:

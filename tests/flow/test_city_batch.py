@@ -41,14 +41,18 @@ def _break_one_econ_code(data, unit: str) -> None:
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
 
 
-def test_one_blocked_and_one_crashed_unit_do_not_stop_the_city(run_cli, city, tmp_path):
+# Each unit in a task of its own, and two units a task validated together (the blocked unit with
+# a clean one, the crashed unit with another): outcomes and outputs are the same.
+@pytest.mark.parametrize("units_per_task", ["1", "2"])
+def test_one_blocked_and_one_crashed_unit_do_not_stop_the_city(run_cli, city, tmp_path, units_per_task):
     data, units = city
     produced, blocked, crashed, *_ = units
     _break_one_econ_code(data, blocked)
     out = tmp_path / "out"
+    per_task = {"JIXIAO_UNITS_PER_TASK": units_per_task}
 
     result = run_cli("run", "--year", YEAR, "--data", str(data), "--out", str(out),
-                     env={"JIXIAO_FAULT_UNITS": crashed})
+                     env={"JIXIAO_FAULT_UNITS": crashed, **per_task})
 
     assert result.code == 1, result.output                              # a failed unit wins over a blocked one
     assert "共 4 个单位：生成 2，未变化 0，受阻 1，失败 1" in result.stdout, result.output
@@ -72,6 +76,6 @@ def test_one_blocked_and_one_crashed_unit_do_not_stop_the_city(run_cli, city, tm
     assert "JIXIAO_FAULT_UNITS" in rows[crashed]["说明"]
 
     # The corrected city: only the two units that had no report get one; the others are unchanged.
-    again = run_cli("run", "--year", YEAR, "--data", str(data), "--out", str(out))
+    again = run_cli("run", "--year", YEAR, "--data", str(data), "--out", str(out), env=per_task)
     assert again.code == 3, again.output                                 # the econ code is still wrong
     assert "共 4 个单位：生成 1，未变化 2，受阻 1，失败 0" in again.stdout, again.output
