@@ -65,7 +65,10 @@ def _executed_per_worker(address: str) -> dict[str, int]:
         return client.run(lambda dask_worker: dask_worker.state.executed_count)
 
 
-def test_city_batch_on_dask_matches_a_local_run(prefect_server, tmp_path):
+# A task per unit, and two units a task validated together: the same reports either way.
+@pytest.mark.parametrize("units_per_task", [1, 2])
+def test_city_batch_on_dask_matches_a_local_run(prefect_server, tmp_path, monkeypatch, units_per_task):
+    monkeypatch.setenv("JIXIAO_UNITS_PER_TASK", str(units_per_task))
     site = tmp_path / "site"
     write_demo_data(site / "data", 2024, units=UNITS, rows_per_unit=1_500, seed=7)
     address = _start_dask(prefect_server, tmp_path)
@@ -76,8 +79,9 @@ def test_city_batch_on_dask_matches_a_local_run(prefect_server, tmp_path):
     assert f"共 {UNITS} 个单位：生成 {UNITS}" in on_dask.stdout, on_dask.stdout
     executed = _executed_per_worker(address)
     # The units' tasks ran on the cluster (how the scheduler spread them is its business).
-    assert sum(executed.values()) >= UNITS, executed
+    assert sum(executed.values()) >= UNITS // units_per_task, executed
 
+    monkeypatch.setenv("JIXIAO_UNITS_PER_TASK", "1")                      # against each unit validated alone
     local = _jixiao(prefect_server, site, "run", "--year", "2024", "--data", "data", "--out", "out-local")
     assert local.returncode == 0, local.stdout + local.stderr
 
@@ -93,7 +97,8 @@ def test_city_batch_on_dask_matches_a_local_run(prefect_server, tmp_path):
 
     # The per-unit task runs were recorded on the server the client used.
     listed = prefect_server.prefect("task-run", "ls", "--limit", "200")
-    assert listed.stdout.count("unit-report") >= 2 * UNITS, listed.stdout
+    task_name = "unit-report" if units_per_task == 1 else "units-report"
+    assert listed.stdout.count(task_name) >= 2 * UNITS // units_per_task, listed.stdout
 
 
 def _live_objects_per_worker(address: str) -> dict[str, int]:
