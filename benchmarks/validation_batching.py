@@ -8,6 +8,11 @@ ledger_rows and budget_rows suites are run once over the K copies, as `quality_g
 (COMPLETE results with the row locators), with the sample's own parameters. Seconds are CPU
 seconds of this process, median of --repeats after one warm-up; reported per unit (divided by K).
 
+Then the whole quality gate as the flow runs it (`whole_gate`): every suite, Data Docs per unit,
+K units validated one by one (`quality_gx.run_suites`) against the same K validated together
+(`quality_gx.run_suites_together`), alternating in each round, with a check that both give the
+same rule results.
+
     python benchmarks/validation_batching.py [--batches 1 10 40] [--repeats 5]
 
 Writes benchmarks/results/validation_batching.json.
@@ -94,6 +99,8 @@ def main() -> None:
             seconds.setdefault(str(units), {})[suite.name] = runs[1:]          # the first is a warm-up
         quality_gx._forget_results(checkpoints.context)
 
+    whole_gate = gate_alone_and_together(datasets, parameters, expectations_dir, args.batches, args.repeats)
+
     per_unit = {units: {suite: round(statistics.median(runs) / int(units), 4) for suite, runs in by_suite.items()}
                 for units, by_suite in seconds.items()}
     for by_suite in per_unit.values():
@@ -108,12 +115,58 @@ def main() -> None:
         "seconds_per_unit": per_unit,
         "per_unit_vs_one_at_a_time": {units: round(v["both"] / base, 3) for units, v in per_unit.items()},
         "rules_failed": {k: v for k, v in failed.items() if v},
+        "whole_gate": whole_gate,
         "seconds": {units: {s: [round(x, 4) for x in runs] for s, runs in by_suite.items()} for units, by_suite in seconds.items()},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report["seconds_per_unit"], ensure_ascii=False))
     print(json.dumps(report["per_unit_vs_one_at_a_time"]))
+    print(json.dumps(whole_gate["seconds_per_unit"]))
+
+
+def unit_copies(datasets: dict[str, pd.DataFrame], count: int) -> list[dict[str, pd.DataFrame]]:
+    """`count` copies of one unit's datasets, each under a unit code of its own."""
+    out = []
+    for i in range(count):
+        out.append({name: frame.assign(unit_code=frame["unit_code"].astype(str) + f"{i:03d}") if "unit_code" in frame
+                    else frame for name, frame in datasets.items()})
+    return out
+
+
+def gate_alone_and_together(datasets, parameters, expectations_dir: Path, batches: list[int], repeats: int) -> dict:
+    """The whole quality gate as the flow runs it (every suite, Data Docs built per unit): each of
+    K units validated alone (`run_suites`) against the K validated together (`run_suites_together`),
+    the two alternating in each round; CPU seconds per unit, median of the rounds after a warm-up."""
+    seconds: dict[str, dict[str, list[float]]] = {}
+    same: dict[str, bool] = {}
+    for count in batches:
+        units = unit_copies(datasets, count)
+        for round_ in range(repeats + 1):
+            with tempfile.TemporaryDirectory() as docs:
+                started = time.process_time()
+                alone = [quality_gx.run_suites(expectations_dir, unit, parameters, docs_dir=Path(docs) / f"alone-{i}",
+                                               run_name=f"unit-{i}") for i, unit in enumerate(units)]
+                middle = time.process_time()
+                together = quality_gx.run_suites_together(expectations_dir, [
+                    quality_gx.UnitValidation(unit, parameters, Path(docs) / f"together-{i}", f"unit-{i}")
+                    for i, unit in enumerate(units)])
+                ended = time.process_time()
+            same[str(count)] = alone == together
+            if round_:
+                runs = seconds.setdefault(str(count), {"alone": [], "together": []})
+                runs["alone"].append(middle - started)
+                runs["together"].append(ended - middle)
+    per_unit = {count: {way: round(statistics.median(runs) / int(count), 4) for way, runs in by_way.items()}
+                for count, by_way in seconds.items()}
+    return {
+        "what": "every suite with Data Docs per unit: K copies of the sample unit validated one by one, then together",
+        "seconds_per_unit": per_unit,
+        "together_vs_alone": {count: round(v["together"] / v["alone"], 3) for count, v in per_unit.items()},
+        "same_rule_results": same,
+        "seconds": {count: {way: [round(x, 4) for x in runs] for way, runs in by_way.items()}
+                    for count, by_way in seconds.items()},
+    }
 
 
 if __name__ == "__main__":

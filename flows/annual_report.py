@@ -41,6 +41,7 @@ from flows.tasks import (
     unchanged_unit,
     unit_quality_check,
     unit_report,
+    units_quality_check,
     units_report,
 )
 from flows.unit_pipeline import UnitOutcome, Workspace, failed
@@ -170,7 +171,8 @@ def quality_gate(year: int = 2024, data_dir: str = "data", out_dir: str = "out",
     sources = ingest(Path(data_dir), year, quote(reference), wanted)
     workspace = Workspace(reference, default_template(), Path(out_dir).resolve())
     pending = {unit: (sources.units[unit], workspace) for unit in units_to_report(sources, wanted)}
-    return sorted(_run_each(unit_quality_check, pending, sources), key=lambda outcome: outcome.unit_code)
+    return sorted(_run_each(unit_quality_check, pending, sources, units_task=units_quality_check),
+                  key=lambda outcome: outcome.unit_code)
 
 
 def unit_task_runner() -> TaskRunner:

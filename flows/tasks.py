@@ -80,6 +80,10 @@ def _check_unit(sources, workspace):
     return travelling(unit_pipeline.check_unit, sources, workspace, TASK_STAGES)
 
 
+def _check_units(units):
+    return travelling(unit_pipeline.check_units, units, TASK_STAGES)
+
+
 def travelling(step: Callable, *args):
     """`step(*args)`, whose failure reaches the flow with its words even from a Dask worker.
 
@@ -111,3 +115,4 @@ def unchanged_unit(sources, version):
 unit_report = _task(_run_unit, "unit-report")
 units_report = _task(_run_units, "units-report")
 unit_quality_check = _task(_check_unit, "unit-quality-check")
+units_quality_check = _task(_check_units, "units-quality-check")

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.adapters import catalog, delivery, output_folder, project_files, quality_gx, quality_report
+from flows.adapters.heap import settled_heap
 from flows.adapters.input_snapshot import INPUT_SNAPSHOT, rows_changed_since, snapshot_bytes
 from flows.adapters.report_content import content_digest
 from flows.adapters.run_artifacts import publish_outputs, publish_quality_table
@@ -160,7 +161,7 @@ def run_unit(sources: UnitSources, prior_sources: UnitSources | None, fingerprin
     stages = stages or PLAIN_STAGES
     refuse_injected_fault(sources.unit)
     books = parse(sources, prior_sources, workspace)
-    with tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
+    with settled_heap(), tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
         result = stages.evaluate(books, workspace)
         check = stages.validate(books, workspace, result, Path(docs))
         return finish_unit(sources, books, result, check, fingerprint, workspace, stages)
@@ -173,7 +174,18 @@ def run_units(units: list[tuple[UnitSources, UnitSources | None, dict[str, str],
 
     Each unit keeps its own outcome: one that fails becomes a `failed` outcome and the others go on.
     """
-    stages = stages or PLAIN_STAGES
+    return _together(units, stages or PLAIN_STAGES, finish_unit)
+
+
+def check_units(units: list[tuple[UnitSources, Workspace]], stages: Stages | None = None) -> list[UnitOutcome]:
+    """`check_unit` for several units in one task, their rows validated together."""
+    return _together([(sources, None, {}, workspace) for sources, workspace in units], stages or PLAIN_STAGES,
+                     lambda sources, books, _result, check, _fingerprint, workspace, stages:
+                     keep_checked(sources, books, check, workspace, stages))
+
+
+def _together(units: list[tuple[UnitSources, UnitSources | None, dict[str, str], Workspace]], stages: Stages,
+              finish: Callable[..., UnitOutcome]) -> list[UnitOutcome]:
     outcomes: dict[str, UnitOutcome] = {}
     ready = []
     with ExitStack() as folders:
@@ -187,13 +199,14 @@ def run_units(units: list[tuple[UnitSources, UnitSources | None, dict[str, str],
                 continue
             docs = Path(folders.enter_context(tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder())))
             ready.append((sources, books, result, docs, fingerprint, workspace))
-        for (sources, books, result, _docs, fingerprint, workspace), check in zip(ready, _checks(ready, stages), strict=True):
-            try:
-                if isinstance(check, Exception):
-                    raise check
-                outcomes[sources.unit] = finish_unit(sources, books, result, check, fingerprint, workspace, stages)
-            except Exception as error:  # noqa: BLE001 - one unit's failure is its own outcome
-                outcomes[sources.unit] = failed(sources, error)
+        with settled_heap():
+            for (sources, books, result, _docs, fingerprint, workspace), check in zip(ready, _checks(ready, stages), strict=True):
+                try:
+                    if isinstance(check, Exception):
+                        raise check
+                    outcomes[sources.unit] = finish(sources, books, result, check, fingerprint, workspace, stages)
+                except Exception as error:  # noqa: BLE001 - one unit's failure is its own outcome
+                    outcomes[sources.unit] = failed(sources, error)
     return [outcomes[sources.unit] for sources, *_ in units]
 
 
@@ -251,11 +264,17 @@ def failed(sources: UnitSources, error: Exception) -> UnitOutcome:
 def check_unit(sources: UnitSources, workspace: Workspace, stages: Stages | None = None) -> UnitOutcome:
     """One unit's quality gate only: its quality report under checks/, never a report version."""
     stages = stages or PLAIN_STAGES
+    refuse_injected_fault(sources.unit)
     books = parse(sources, None, workspace)
     with tempfile.TemporaryDirectory(prefix="jixiao-data-docs-", dir=scratch_folder()) as docs:
         result = stages.evaluate(books, workspace)
         check = stages.validate(books, workspace, result, Path(docs))
-        folder = stages.keep_check(books, workspace, check)
+        return keep_checked(sources, books, check, workspace, stages)
+
+
+def keep_checked(sources: UnitSources, books: UnitBooks, check: QualityCheck, workspace: Workspace,
+                 stages: Stages) -> UnitOutcome:
+    folder = stages.keep_check(books, workspace, check)
     blocked = check.verdict.blocked
     details = tuple(describe_failures(check.verdict.critical_failures)) if blocked else ()
     return UnitOutcome(sources.unit, sources.profile.name, "blocked" if blocked else "passed", str(folder), details)

@@ -79,3 +79,19 @@ def test_one_blocked_and_one_crashed_unit_do_not_stop_the_city(run_cli, city, tm
     again = run_cli("run", "--year", YEAR, "--data", str(data), "--out", str(out), env=per_task)
     assert again.code == 3, again.output                                 # the econ code is still wrong
     assert "共 4 个单位：生成 1，未变化 2，受阻 1，失败 0" in again.stdout, again.output
+
+
+def test_the_quality_gate_of_a_city_validated_together_blocks_only_the_broken_unit(run_cli, city, tmp_path):
+    data, units = city
+    blocked = units[1]
+    _break_one_econ_code(data, blocked)
+
+    result = run_cli("validate", "--year", YEAR, "--data", str(data), "--out", str(tmp_path / "out"),
+                     env={"JIXIAO_UNITS_PER_TASK": "2"})
+
+    assert result.code == 3, result.output
+    assert f"✗ {blocked}" in result.stderr and "LED-003" in result.stderr and "39499" in result.stderr
+    for unit in set(units) - {blocked}:
+        assert f"✓ {unit}" in result.stdout and "数据质量校验通过" in result.stdout, result.output
+        assert list((tmp_path / "out" / YEAR / unit / "checks").iterdir())
+    assert "Traceback" not in result.output
