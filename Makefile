@@ -45,6 +45,7 @@ bench: setup
 	$(BIN)/python benchmarks/validation_per_unit.py
 	$(BIN)/python benchmarks/validation_batching.py
 	$(BIN)/python benchmarks/render_per_unit.py
+	$(BIN)/python benchmarks/heap_during_render.py
 
 clean:
 	rm -rf out .jixiao
