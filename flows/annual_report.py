@@ -268,7 +268,7 @@ def _units_per_task(units: int, workers: int) -> int:
 MAX_UNITS_PER_TASK = 10
 TASKS_PER_WORKER = 4
 
-# Units submitted ahead per worker: enough that a worker finding its unit done has the next one
+# Tasks submitted ahead per worker: enough that a worker finding its task done has the next one
 # waiting, few enough that what the cluster holds does not grow with the number of units.
 IN_FLIGHT_PER_WORKER = 3
 

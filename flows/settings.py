@@ -102,5 +102,16 @@ def dask_address(configured: str = "") -> str:
 
 
 def units_per_task(configured: int = 0) -> int:
-    """Units a task takes in a city run (JIXIAO_UNITS_PER_TASK, else config/execution.yaml); 0: chosen by the run."""
-    return int(os.environ.get("JIXIAO_UNITS_PER_TASK", "").strip() or configured)
+    """Units a task takes in a city run (JIXIAO_UNITS_PER_TASK, else config/execution.yaml); 0: chosen by the run.
+
+    Raises:
+        ConfigError: the variable is not a whole number of units (0 or more).
+    """
+    from flows.domain.errors import ConfigError
+
+    value = os.environ.get("JIXIAO_UNITS_PER_TASK", "").strip()
+    if not value:
+        return configured
+    if not value.isascii() or not value.isdigit():
+        raise ConfigError(f"环境变量 JIXIAO_UNITS_PER_TASK 的值「{value}」不是 0 或正整数（每个任务处理的单位数，0 表示自动）")
+    return int(value)

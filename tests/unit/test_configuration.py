@@ -252,3 +252,23 @@ def test_the_new_rules_and_rate_printing_load_from_the_project_files(tmp_path):
     loaded = load_reference(2024, root=_project_with(tmp_path, LIBRARY, truncate_and_stepped)).evaluation.indicator_library
     assert loaded.rate_printing.format(9_997, 10_000) == "99.9%"
     assert loaded.groups[0].indicators[0].rule.count == "started"
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "2.5", "３"])
+def test_units_per_task_that_is_not_a_count_is_a_configuration_error(monkeypatch, value):
+    from flows.settings import units_per_task
+
+    monkeypatch.setenv("JIXIAO_UNITS_PER_TASK", value)
+    with pytest.raises(ConfigError) as caught:
+        units_per_task(0)
+    assert f"JIXIAO_UNITS_PER_TASK 的值「{value}」不是 0 或正整数" in str(caught.value)
+    assert "不是输入数据的问题" in str(caught.value)
+
+
+def test_units_per_task_comes_from_the_environment_before_the_configuration(monkeypatch):
+    from flows.settings import units_per_task
+
+    monkeypatch.delenv("JIXIAO_UNITS_PER_TASK", raising=False)
+    assert units_per_task(3) == 3
+    monkeypatch.setenv("JIXIAO_UNITS_PER_TASK", "1")
+    assert units_per_task(3) == 1
