@@ -274,6 +274,7 @@ def check_unit(sources: UnitSources, workspace: Workspace, stages: Stages | None
 
 def keep_checked(sources: UnitSources, books: UnitBooks, check: QualityCheck, workspace: Workspace,
                  stages: Stages) -> UnitOutcome:
+    """Keep a validate-only run's quality report; the unit `passed`, or `blocked` with its reasons."""
     folder = stages.keep_check(books, workspace, check)
     blocked = check.verdict.blocked
     details = tuple(describe_failures(check.verdict.critical_failures)) if blocked else ()
