@@ -277,22 +277,23 @@ def run_suites_together(expectations_dir: Path, units: list[UnitValidation]) -> 
     Each unit's Data Docs hold its own results only.
     """
     results: list[list[RuleResult] | None] = [None] * len(units)
-    for members, shared in _groups(expectations_dir, units).items():
-        for index, unit_results in zip(members, _validate_group(expectations_dir, [units[i] for i in members], shared),
-                                       strict=True):
+    for members, (definitions, shared) in _groups(expectations_dir, units).items():
+        group = [units[i] for i in members]
+        for index, unit_results in zip(members, _validate_group(expectations_dir, definitions, group, shared), strict=True):
             results[index] = unit_results
     return [r if r is not None else [] for r in results]
 
 
-def _groups(expectations_dir: Path, units: list[UnitValidation]) -> dict[tuple[int, ...], frozenset[str]]:
-    """Units whose substituted suites are the same, with the parameters they all share."""
-    by_key: dict[tuple, list[int]] = {}
+def _groups(expectations_dir: Path, units: list[UnitValidation]) -> dict[tuple[int, ...], tuple[tuple[dict, ...], frozenset[str]]]:
+    """Units whose substituted suites are the same, with those suites and the parameters they all share."""
+    by_key: dict[tuple, tuple[tuple[dict, ...], list[int]]] = {}
     for i, unit in enumerate(units):
-        by_key.setdefault(_cache_key(expectations_dir, _selected(expectations_dir, unit.parameters, None)), []).append(i)
+        definitions = _selected(expectations_dir, unit.parameters, None)
+        by_key.setdefault(_cache_key(expectations_dir, definitions), (definitions, []))[1].append(i)
     groups = {}
-    for members in by_key.values():
+    for definitions, members in by_key.values():
         first = units[members[0]].parameters
-        groups[tuple(members)] = frozenset(
+        groups[tuple(members)] = definitions, frozenset(
             name for name, value in first.items()
             if all(_same(units[i].parameters.get(name, _MISSING), value) for i in members[1:]))
     return groups
@@ -350,10 +351,10 @@ def _per_unit(expectation: dict) -> dict:
     return {**expectation, "kwargs": {**kwargs, "column_list": [*kwargs["column_list"], _BATCH_COLUMN]}}
 
 
-def _validate_group(expectations_dir: Path, units: list[UnitValidation], shared: frozenset[str]) -> list[list[RuleResult]]:
+def _validate_group(expectations_dir: Path, definitions: tuple[dict, ...], units: list[UnitValidation],
+                    shared: frozenset[str]) -> list[list[RuleResult]]:
     from great_expectations.core.run_identifier import RunIdentifier
 
-    definitions = _selected(expectations_dir, units[0].parameters, None)
     splits, derived = _split(definitions, shared)
     key = _cache_key(expectations_dir, definitions)
     split_key = (*_cache_key(expectations_dir, derived), tuple((s.batched, s.alone) for s in splits))
